@@ -1,0 +1,620 @@
+"""`AutoencoderReducer`: a scikit-learn transformer on a Keras encoder and decoder.
+
+The estimator holds parameters and fitted state; building networks (`networks`), training
+(`training`), running fitted models (`inference`) and serialising them (`persistence`)
+live in their own modules, which import Keras only when a model is built or loaded.
+"""
+
+import warnings
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
+from sklearn.utils import check_array
+
+from ._sklearn import (
+    Interval,
+    StrOptions,
+    _fit_context,
+    check_is_fitted,
+    validate_data,
+)
+from .seeding import SeedStream
+
+FLOAT_DTYPES = [np.float64, np.float32]
+
+HIDDEN_ACTIVATIONS = {
+    "relu",
+    "elu",
+    "selu",
+    "gelu",
+    "silu",
+    "tanh",
+    "sigmoid",
+    "softplus",
+    "leaky_relu",
+    "linear",
+}
+
+OPTIMIZERS = {"adam", "adamw", "nadam", "rmsprop", "sgd"}
+
+# Parameters that fix the network's shape or objective: `warm_start` cannot change them.
+_STRUCTURAL_PARAMS = (
+    "n_components",
+    "hidden_layer_sizes",
+    "activation",
+    "output_activation",
+    "loss",
+    "optimizer",
+    "encoder",
+    "decoder",
+)
+
+
+class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Nonlinear dimensionality reduction with an autoencoder, used like `PCA`.
+
+    A Keras encoder maps each row to a code of ``n_components`` values (`transform`) and
+    a mirrored decoder maps codes back to rows (`inverse_transform`). Both are trained
+    together, without labels, to reconstruct the training rows.
+
+    Inputs need no scaling: as PCA centres its input, rows outside [0, 1] are centred
+    and divided by one global scale inside the encoder, and the decoder returns rows in
+    the original units. As with PCA, features in unrelated units weigh by their variance:
+    standardise them first (``StandardScaler``) when each should count equally.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Size of the code.
+    hidden_layer_sizes : tuple of int, default=(256, 128, 64)
+        Widths of the encoder's hidden layers; the decoder mirrors them. ``()`` gives a
+        single-layer encoder and decoder.
+    activation : str, default="relu"
+        Activation of the hidden layers (``"relu"``, ``"elu"``, ``"selu"``, ``"gelu"``,
+        ``"silu"``, ``"tanh"``, ``"sigmoid"``, ``"softplus"``, ``"leaky_relu"`` or
+        ``"linear"``). The code layer is linear.
+    output_activation : {"auto", "sigmoid", "linear"}, default="auto"
+        The decoder's last activation. ``"auto"`` picks ``"sigmoid"`` when the training
+        data lie in [0, 1] and ``"linear"`` otherwise. A sigmoid output is mapped to the
+        training data's range, so reconstructions never leave it.
+    loss : {"auto", "mse", "binary_crossentropy"}, default="auto"
+        Training loss. ``"auto"`` is ``"mse"``. ``"binary_crossentropy"`` needs data in
+        [0, 1] and a sigmoid output.
+    optimizer : {"adam", "adamw", "nadam", "rmsprop", "sgd"}, default="adam"
+        Keras optimizer.
+    learning_rate : float, default=1e-3
+        The optimizer's learning rate.
+    batch_size : int, default=128
+        Rows per gradient step (capped at the number of rows).
+    epochs : int, default=200
+        Passes over the training data; a maximum when training stops early. With
+        ``warm_start=True`` this is the total over all fits, as ``n_estimators`` is in
+        scikit-learn's ensembles.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows (a shuffled, seeded split), stop when
+        their loss has not improved by ``tol`` for ``n_iter_no_change`` epochs, and
+        restore the weights of the best epoch. When False, the training loss is
+        monitored instead and the last weights are kept. Either way the learning rate is
+        halved whenever the monitored loss has not improved for
+        ``n_iter_no_change // 2`` epochs.
+    validation_fraction : float, default=0.1
+        Share of rows held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before training stops.
+    tol : float, default=0.0
+        Smallest decrease of the monitored loss that counts as an improvement.
+    encoder, decoder : callable or None, default=None
+        ``builder(n_features, n_components) -> keras.Model`` to replace the dense
+        networks. The encoder maps ``n_features`` inputs (already standardised when the
+        data are not in [0, 1]) to the code; the decoder maps the code to
+        ``n_features`` values before ``output_activation``. Pass the function, never a
+        built model, so that clones and refits get fresh weights.
+    warm_start : bool, default=False
+        When True, `fit` continues training the fitted networks instead of starting
+        anew, until ``n_iter_`` reaches ``epochs``: raise ``epochs`` to train further
+        (a fit with nothing left to do warns and changes nothing, so that refitting is
+        idempotent). `partial_fit` always trains one more pass.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and the validation split. The same int
+        gives the same result; the global random state of Python, NumPy, TensorFlow and
+        Keras is neither used nor changed.
+    verbose : int, default=0
+        Keras' verbosity during training: 0 silent, 1 progress bar, 2 one line per epoch.
+
+    Attributes
+    ----------
+    encoder_ : keras.Model
+        Rows in data units to codes; ``encoder_(X)`` equals ``transform(X)`` up to
+        float32 rounding. `transform` runs on a NumPy copy of the weights taken when
+        training ends (one row then costs microseconds, not a Keras call): weights you
+        change by hand in ``encoder_`` or ``decoder_`` reach `transform` and
+        `inverse_transform` after further training (`partial_fit`, a warm-started
+        `fit`) or a pickle round trip.
+    decoder_ : keras.Model
+        Codes to rows in data units; ``decoder_(Z)`` equals ``inverse_transform(Z)``.
+    autoencoder_ : keras.Model
+        ``decoder_(encoder_(X))``, sharing their layers: the model that is trained.
+    history_ : dict of str to list of float
+        Keras' per-epoch logs (``"loss"``, and ``"val_loss"`` with early stopping),
+        accumulated over `fit` with ``warm_start`` and `partial_fit`. Losses are in the
+        data's squared units for ``"mse"``.
+    loss_curve_ : list of float
+        The training loss of each epoch.
+    validation_scores_ : list of float or None
+        The negated validation loss of each epoch (higher is better) with early
+        stopping, else None.
+    n_iter_ : int
+        Epochs trained so far.
+    n_features_in_ : int
+        Number of features seen during `fit`.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during `fit`, when X had string column names.
+
+    See Also
+    --------
+    sklearn.decomposition.PCA : The linear reducer this one mirrors.
+    sklearn.neural_network.MLPRegressor : Whose training parameters these follow.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import AutoencoderReducer
+    >>> X = load_digits().data / 16
+    >>> reducer = AutoencoderReducer(n_components=2, epochs=5, random_state=0)
+    >>> codes = reducer.fit_transform(X)
+    >>> codes.shape
+    (1797, 2)
+    >>> reducer.inverse_transform(codes).shape
+    (1797, 64)
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": ["array-like"],
+        "activation": [StrOptions(HIDDEN_ACTIVATIONS)],
+        "output_activation": [StrOptions({"auto", "sigmoid", "linear"})],
+        "loss": [StrOptions({"auto", "mse", "binary_crossentropy"})],
+        "optimizer": [StrOptions(OPTIMIZERS)],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "encoder": [None, callable],
+        "decoder": [None, callable],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        hidden_layer_sizes=(256, 128, 64),
+        activation="relu",
+        output_activation="auto",
+        loss="auto",
+        optimizer="adam",
+        learning_rate=1e-3,
+        batch_size=128,
+        epochs=200,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=0.0,
+        encoder=None,
+        decoder=None,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.output_activation = output_activation
+        self.loss = loss
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.encoder = encoder
+        self.decoder = decoder
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ training
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the autoencoder to reconstruct X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows.
+        y : None
+            Ignored: training is unsupervised.
+
+        Returns
+        -------
+        self : AutoencoderReducer
+            The fitted reducer.
+        """
+        continuing = self.warm_start and self.__sklearn_is_fitted__()
+        with self._rollback_on_failure():
+            X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=not continuing)
+            if continuing:
+                self._check_structure_unchanged()
+            else:
+                self._initialize(X)
+            epochs_left = self.epochs - self.n_iter_
+            if epochs_left <= 0:
+                warnings.warn(
+                    f"warm_start fit without raising epochs trains nothing: "
+                    f"{self.n_iter_} of epochs={self.epochs} are done. Raise epochs "
+                    "to train more, or call partial_fit for one more pass.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+                return self
+            self._train_epochs(X, epochs_left, early_stopping=self.early_stopping)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train for one pass over X, starting the networks on the first call.
+
+        Early stopping does not apply: each call is exactly one epoch, as in
+        `MLPRegressor.partial_fit`. The input scaling is fixed by the first call's rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows.
+        y : None
+            Ignored: training is unsupervised.
+
+        Returns
+        -------
+        self : AutoencoderReducer
+            The updated reducer.
+        """
+        continuing = self.__sklearn_is_fitted__()
+        with self._rollback_on_failure():
+            X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=not continuing)
+            if continuing:
+                self._check_structure_unchanged()
+            else:
+                self._initialize(X)
+            self._train_epochs(X, 1, early_stopping=False)
+        return self
+
+    def _resolved_output_activation(self, unit_interval: bool) -> str:
+        if self.output_activation != "auto":
+            return self.output_activation
+        return "sigmoid" if unit_interval else "linear"
+
+    def _resolved_loss(self, X, output_activation: str, unit_interval: bool) -> str:
+        if self.loss != "binary_crossentropy":
+            return "mse"
+        if not unit_interval:
+            raise ValueError(
+                "loss='binary_crossentropy' needs X in [0, 1]; got values from "
+                f"{X.min():g} to {X.max():g}. Scale X (for example with MinMaxScaler) "
+                "or use loss='mse'."
+            )
+        if output_activation != "sigmoid":
+            raise ValueError(
+                "loss='binary_crossentropy' needs a sigmoid output; got "
+                f"output_activation={self.output_activation!r} for this data. Use "
+                "loss='mse', or output_activation='sigmoid' with data in [0, 1]."
+            )
+        return "binary_crossentropy"
+
+    def _checked_hidden_layer_sizes(self) -> tuple[int, ...]:
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+        if not all(
+            isinstance(size, Integral) and not isinstance(size, bool) and size > 0
+            for size in sizes
+        ):
+            raise ValueError(
+                "hidden_layer_sizes must be a tuple of positive ints; got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return sizes
+
+    def _initialize(self, X):
+        """Build and compile fresh networks for X; reset the training record."""
+        import keras
+
+        from . import networks
+        from .scaling import fit_scaling, in_unit_interval
+
+        seeds = SeedStream(self.random_state)
+        hidden = self._checked_hidden_layer_sizes()
+        n_features = X.shape[1]
+        unit_interval = in_unit_interval(X)
+        output_activation = self._resolved_output_activation(unit_interval)
+        loss = self._resolved_loss(X, output_activation, unit_interval)
+        scaling = fit_scaling(X, output_activation)
+
+        if self.encoder is None:
+            encoder_core = networks.dense_encoder_core(
+                n_features, self.n_components, hidden, self.activation, seeds
+            )
+        else:
+            encoder_core = networks.build_with(
+                self.encoder, "encoder", n_features, self.n_components
+            )
+        if self.decoder is None:
+            decoder_core = networks.dense_decoder_core(
+                self.n_components, n_features, hidden, self.activation, seeds
+            )
+        else:
+            decoder_core = networks.build_with(
+                self.decoder, "decoder", n_features, self.n_components
+            )
+        encoder = networks.wrap_encoder(encoder_core, scaling, n_features)
+        decoder = networks.wrap_decoder(
+            decoder_core, scaling, self.n_components, output_activation
+        )
+        autoencoder = networks.join_autoencoder(encoder, decoder)
+        optimizer = keras.optimizers.get(
+            {
+                "class_name": self.optimizer,
+                "config": {"learning_rate": self.learning_rate},
+            }
+        )
+        autoencoder.compile(optimizer=optimizer, loss=loss, jit_compile=False)
+
+        self.encoder_, self.decoder_, self.autoencoder_ = encoder, decoder, autoencoder
+        self._shuffle_seed = seeds.next_seed()
+        self._split_seed = seeds.next_seed()
+        self._structure = self._structural_params()
+        self.history_ = {}
+        self.n_iter_ = 0
+
+    def _structural_params(self) -> dict:
+        return {name: getattr(self, name) for name in _STRUCTURAL_PARAMS}
+
+    def _check_structure_unchanged(self):
+        changed = [
+            name
+            for name, value in self._structural_params().items()
+            if value != self._structure[name]
+        ]
+        if changed:
+            raise ValueError(
+                f"Cannot continue training after changing {', '.join(changed)}: these "
+                "fix the network. Set warm_start=False (or clone the reducer) to refit."
+            )
+
+    def _validation_split(self, X):
+        """Shuffled, seeded (train, validation) rows for early stopping."""
+        n_samples = X.shape[0]
+        if n_samples < 2:
+            raise ValueError(
+                "early_stopping=True holds out validation rows and needs at least 2 "
+                f"samples; got n_samples = {n_samples}."
+            )
+        n_validation = min(
+            max(1, round(self.validation_fraction * n_samples)), n_samples - 1
+        )
+        order = np.random.RandomState(self._split_seed).permutation(n_samples)
+        return X[np.sort(order[n_validation:])], X[np.sort(order[:n_validation])]
+
+    def _train_epochs(self, X, epochs: int, early_stopping: bool):
+        """Run up to ``epochs`` epochs, then record history and refresh fast paths."""
+        from .inference import ForwardPass
+        from .training import train
+
+        self.autoencoder_.optimizer.learning_rate = self.learning_rate
+        X = X.astype(np.float32, copy=False)
+        validation_rows = None
+        if early_stopping:
+            X, validation_rows = self._validation_split(X)
+        history = train(
+            self.autoencoder_,
+            X,
+            epochs=epochs,
+            batch_size=self.batch_size,
+            seed=self._shuffle_seed,
+            first_epoch=self.n_iter_,
+            validation_rows=validation_rows,
+            patience=self.n_iter_no_change if epochs > 1 else None,
+            tol=self.tol,
+            verbose=self.verbose,
+        )
+        self.history_ = {
+            name: self.history_.get(name, []) + history.get(name, [])
+            for name in {*self.history_, *history}
+        }
+        self.n_iter_ += len(history["loss"])
+        self.loss_curve_ = self.history_["loss"]
+        validation_loss = self.history_.get("val_loss")
+        self.validation_scores_ = (
+            [-value for value in validation_loss] if validation_loss else None
+        )
+        self._encode = ForwardPass(self.encoder_)
+        self._decode = ForwardPass(self.decoder_)
+
+    @contextmanager
+    def _rollback_on_failure(self):
+        """Leave the estimator exactly as it was if training fails or is interrupted."""
+        saved_state = dict(self.__dict__)
+        saved_weights = None
+        if self.__sklearn_is_fitted__():
+            optimizer = self.autoencoder_.optimizer
+            saved_weights = (
+                self.autoencoder_.get_weights(),
+                [variable.numpy() for variable in optimizer.variables],
+            )
+        try:
+            yield
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved_state)
+            if saved_weights is not None:
+                model_weights, optimizer_values = saved_weights
+                self.autoencoder_.set_weights(model_weights)
+                for variable, value in zip(
+                    self.autoencoder_.optimizer.variables, optimizer_values, strict=True
+                ):
+                    variable.assign(value)
+            raise
+
+    # ----------------------------------------------------------------- inference
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "autoencoder_")
+
+    @property
+    def _n_features_out(self) -> int:
+        return self._encode.n_outputs
+
+    def _validated_rows(self, X):
+        """`validate_data` for rows to encode, skipping its overhead for plain arrays.
+
+        A C- or F-ordered float ndarray of the fitted width, with no column names to
+        compare, needs only the finiteness check; the full validation costs more than
+        encoding one row.
+        """
+        plain = (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in FLOAT_DTYPES
+            and X.shape[0] > 0
+            and X.shape[1] == self.n_features_in_
+            and not hasattr(self, "feature_names_in_")
+        )
+        if plain and np.isfinite(X).all():
+            return X
+        return validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
+
+    def transform(self, X):
+        """Encode rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows in data units.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components)
+            The codes, in X's floating dtype (float64 for other dtypes).
+        """
+        check_is_fitted(self)
+        return self._finite(self._encode(self._validated_rows(X)), "transform")
+
+    def inverse_transform(self, X):
+        """Decode codes back to rows in data units.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, as returned by `transform`.
+
+        Returns
+        -------
+        rows : ndarray of shape (n_samples, n_features_in_)
+            Reconstructed rows, in the codes' floating dtype.
+        """
+        check_is_fitted(self)
+        codes = check_array(X, dtype=FLOAT_DTYPES, input_name="X")
+        if codes.shape[1] != self._n_features_out:
+            raise ValueError(
+                f"X has {codes.shape[1]} columns, but {type(self).__name__} decodes "
+                f"codes of {self._n_features_out} components."
+            )
+        return self._finite(self._decode(codes), "inverse_transform")
+
+    def score_samples(self, X):
+        """Negative mean squared reconstruction error of each row (anomaly scores).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows in data units.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            ``-mean((x - inverse_transform(transform(x)))**2)`` per row: the lower, the
+            less typical the row.
+        """
+        check_is_fitted(self)
+        X = self._validated_rows(X)
+        reconstruction = self._finite(self._decode(self._encode(X)), "score_samples")
+        return -np.mean((X - reconstruction) ** 2, axis=1)
+
+    def score(self, X, y=None):
+        """Negative mean squared reconstruction error, so that higher is better.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows in data units.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            The mean of `score_samples`.
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def _finite(self, values: np.ndarray, method: str) -> np.ndarray:
+        if not np.isfinite(values).all():
+            raise ValueError(
+                f"{method} produced non-finite values: the input is too large for the "
+                "network's float32 arithmetic. Check X for extreme values."
+            )
+        return values
+
+    # --------------------------------------------------------------- persistence
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        if "autoencoder_" in state:
+            from .persistence import model_to_bytes
+
+            state["autoencoder_"] = model_to_bytes(self.autoencoder_)
+            for derived in ("encoder_", "decoder_", "_encode", "_decode"):
+                state.pop(derived, None)
+        return state
+
+    def __setstate__(self, state):
+        archive = state.get("autoencoder_")
+        if isinstance(archive, bytes):
+            from .inference import ForwardPass
+            from .persistence import model_from_bytes
+
+            autoencoder = model_from_bytes(archive)
+            state["autoencoder_"] = autoencoder
+            state["encoder_"] = autoencoder.get_layer("encoder")
+            state["decoder_"] = autoencoder.get_layer("decoder")
+            state["_encode"] = ForwardPass(state["encoder_"])
+            state["_decode"] = ForwardPass(state["decoder_"])
+        super().__setstate__(state)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

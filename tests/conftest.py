@@ -1,0 +1,18 @@
+import os
+
+# Quiet TensorFlow's C++ start-up logs; must be set before TensorFlow is imported.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from sklearn.datasets import load_digits  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """Digits scaled to [0, 1], split into (X_train, X_test, y_train, y_test)."""
+    data = load_digits()
+    X = data.data / 16.0
+    order = np.random.RandomState(0).permutation(len(X))
+    train, test = order[:1400], order[1400:]
+    return X[train], X[test], data.target[train], data.target[test]
