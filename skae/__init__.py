@@ -11,12 +11,19 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "AutoencoderReducer": ".estimator",
     "TrainingDivergedError": ".training",
+    "CodeImageDisplay": ".plots",
+    "EmbeddingDisplay": ".plots",
+    "ReconstructionDisplay": ".plots",
+    "TrainingCurveDisplay": ".plots",
 }
+_SUBMODULES = ("datasets", "metrics", "plots")
 
-__all__ = ["__version__", *_PUBLIC]
+__all__ = ["__version__", *_PUBLIC, *_SUBMODULES]
 
 
 def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     if name in _PUBLIC:
         value = getattr(importlib.import_module(_PUBLIC[name], __name__), name)
         globals()[name] = value

@@ -16,6 +16,7 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.utils import check_array
+from sklearn.utils.metaestimators import available_if
 
 from ._sklearn import (
     Interval,
@@ -46,14 +47,24 @@ OPTIMIZERS = {"adam", "adamw", "nadam", "rmsprop", "sgd"}
 # Parameters that fix the network's shape or objective: `warm_start` cannot change them.
 _STRUCTURAL_PARAMS = (
     "n_components",
+    "architecture",
     "hidden_layer_sizes",
+    "conv_filters",
+    "input_shape",
     "activation",
+    "code_activation",
     "output_activation",
     "loss",
     "optimizer",
+    "noise",
+    "sparsity",
+    "variational",
+    "beta",
     "encoder",
     "decoder",
 )
+
+CODE_ACTIVATIONS = {"linear", "relu", "sigmoid", "tanh"}
 
 
 class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -72,13 +83,30 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     ----------
     n_components : int, default=2
         Size of the code.
+    architecture : {"dense", "conv"}, default="dense"
+        ``"dense"``: fully connected layers. ``"conv"``: rows are images (see
+        ``input_shape``); stride-2 convolutions with ``conv_filters``, then the dense
+        ``hidden_layer_sizes``, then the code; the decoder mirrors it with transposed
+        convolutions. Any image size works: images are padded to a multiple of
+        ``2 ** len(conv_filters)`` and the reconstruction is cropped back.
     hidden_layer_sizes : tuple of int, default=(256, 128, 64)
-        Widths of the encoder's hidden layers; the decoder mirrors them. ``()`` gives a
-        single-layer encoder and decoder.
+        Widths of the encoder's hidden dense layers (after the convolutions for
+        ``"conv"``); the decoder mirrors them. ``()`` gives a single-layer dense
+        encoder and decoder.
+    conv_filters : tuple of int, default=(32, 64)
+        Filters of the encoder's convolutions (``"conv"`` only; the decoder mirrors
+        them). Each halves the image's height and width.
+    input_shape : tuple of int or None, default=None
+        ``(height, width, channels)`` of the images in each row, for ``"conv"``. None
+        reads rows as square one-channel images (784 features: 28x28); one entry may be
+        -1, inferred as in `numpy.reshape`.
     activation : str, default="relu"
         Activation of the hidden layers (``"relu"``, ``"elu"``, ``"selu"``, ``"gelu"``,
         ``"silu"``, ``"tanh"``, ``"sigmoid"``, ``"softplus"``, ``"leaky_relu"`` or
-        ``"linear"``). The code layer is linear.
+        ``"linear"``).
+    code_activation : {"linear", "relu", "sigmoid", "tanh"}, default="linear"
+        Activation of the code layer. A linear code spreads the embedding best; the
+        original study's simple network used ``"relu"``.
     output_activation : {"auto", "sigmoid", "linear"}, default="auto"
         The decoder's last activation. ``"auto"`` picks ``"sigmoid"`` when the training
         data lie in [0, 1] and ``"linear"`` otherwise. A sigmoid output is mapped to the
@@ -109,12 +137,27 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         Epochs without improvement before training stops.
     tol : float, default=0.0
         Smallest decrease of the monitored loss that counts as an improvement.
+    noise : float, default=0.0
+        Denoising: the standard deviation of Gaussian noise added to the encoder's
+        input in training only (``transform`` is deterministic). In data units for data
+        in [0, 1], otherwise in multiples of the data's global scale.
+    sparsity : float, default=0.0
+        Sparse code: the weight of an L1 penalty on the code's activations.
+    variational : bool, default=False
+        Learn a Gaussian code (a variational autoencoder): the encoder gives a mean and
+        a variance, training decodes draws from it, and a KL term pulls it towards the
+        standard normal prior, so that `sample` can generate new rows. `transform`
+        returns the mean. ``history_`` records ``reconstruction_loss`` and ``kl_loss``.
+    beta : float, default=1.0
+        Weight of the KL term (``variational`` only), per data value, relative to the
+        reconstruction loss.
     encoder, decoder : callable or None, default=None
-        ``builder(n_features, n_components) -> keras.Model`` to replace the dense
-        networks. The encoder maps ``n_features`` inputs (already standardised when the
-        data are not in [0, 1]) to the code; the decoder maps the code to
-        ``n_features`` values before ``output_activation``. Pass the function, never a
-        built model, so that clones and refits get fresh weights.
+        ``builder(input_dim_or_shape, n_components) -> keras.Model`` to replace the
+        built-in networks; ``input_dim_or_shape`` is ``n_features`` for ``"dense"`` and
+        the image shape for ``"conv"``. The encoder maps scaled rows (or images) to the
+        code; the decoder maps the code to rows (or images) before
+        ``output_activation``. Pass the function, never a built model, so that clones
+        and refits get fresh weights.
     warm_start : bool, default=False
         When True, `fit` continues training the fitted networks instead of starting
         anew, until ``n_iter_`` reaches ``epochs``: raise ``epochs`` to train further
@@ -141,9 +184,9 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     autoencoder_ : keras.Model
         ``decoder_(encoder_(X))``, sharing their layers: the model that is trained.
     history_ : dict of str to list of float
-        Keras' per-epoch logs (``"loss"``, and ``"val_loss"`` with early stopping),
-        accumulated over `fit` with ``warm_start`` and `partial_fit`. Losses are in the
-        data's squared units for ``"mse"``.
+        Keras' per-epoch logs, accumulated over `fit` with ``warm_start`` and
+        `partial_fit`: ``"loss"``, ``"val_loss"`` with early stopping, and
+        ``"learning_rate"``. Losses are in the data's squared units for ``"mse"``.
     loss_curve_ : list of float
         The training loss of each epoch.
     validation_scores_ : list of float or None
@@ -176,8 +219,12 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
+        "architecture": [StrOptions({"dense", "conv"})],
         "hidden_layer_sizes": ["array-like"],
+        "conv_filters": ["array-like"],
+        "input_shape": [None, tuple, list],
         "activation": [StrOptions(HIDDEN_ACTIVATIONS)],
+        "code_activation": [StrOptions(CODE_ACTIVATIONS)],
         "output_activation": [StrOptions({"auto", "sigmoid", "linear"})],
         "loss": [StrOptions({"auto", "mse", "binary_crossentropy"})],
         "optimizer": [StrOptions(OPTIMIZERS)],
@@ -188,6 +235,10 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "noise": [Interval(Real, 0, None, closed="left")],
+        "sparsity": [Interval(Real, 0, None, closed="left")],
+        "variational": ["boolean"],
+        "beta": [Interval(Real, 0, None, closed="neither")],
         "encoder": [None, callable],
         "decoder": [None, callable],
         "warm_start": ["boolean"],
@@ -199,8 +250,12 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self,
         n_components=2,
         *,
+        architecture="dense",
         hidden_layer_sizes=(256, 128, 64),
+        conv_filters=(32, 64),
+        input_shape=None,
         activation="relu",
+        code_activation="linear",
         output_activation="auto",
         loss="auto",
         optimizer="adam",
@@ -211,6 +266,10 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=0.0,
+        noise=0.0,
+        sparsity=0.0,
+        variational=False,
+        beta=1.0,
         encoder=None,
         decoder=None,
         warm_start=False,
@@ -218,8 +277,12 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         verbose=0,
     ):
         self.n_components = n_components
+        self.architecture = architecture
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.conv_filters = conv_filters
+        self.input_shape = input_shape
         self.activation = activation
+        self.code_activation = code_activation
         self.output_activation = output_activation
         self.loss = loss
         self.optimizer = optimizer
@@ -230,6 +293,10 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.noise = noise
+        self.sparsity = sparsity
+        self.variational = variational
+        self.beta = beta
         self.encoder = encoder
         self.decoder = decoder
         self.warm_start = warm_start
@@ -325,18 +392,16 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             )
         return "binary_crossentropy"
 
-    def _checked_hidden_layer_sizes(self) -> tuple[int, ...]:
-        sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+    def _checked_widths(self, name: str) -> tuple[int, ...]:
+        """A tuple of positive ints from the parameter ``name``, or a clear error."""
+        value = getattr(self, name)
+        widths = (value,) if isinstance(value, Integral) else tuple(value)
         if not all(
-            isinstance(size, Integral) and not isinstance(size, bool) and size > 0
-            for size in sizes
+            isinstance(width, Integral) and not isinstance(width, bool) and width > 0
+            for width in widths
         ):
-            raise ValueError(
-                "hidden_layer_sizes must be a tuple of positive ints; got "
-                f"{self.hidden_layer_sizes!r}."
-            )
-        return sizes
+            raise ValueError(f"{name} must be a tuple of positive ints; got {value!r}.")
+        return widths
 
     def _initialize(self, X):
         """Build and compile fresh networks for X; reset the training record."""
@@ -346,41 +411,44 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         from .scaling import fit_scaling, in_unit_interval
 
         seeds = SeedStream(self.random_state)
-        hidden = self._checked_hidden_layer_sizes()
         n_features = X.shape[1]
         unit_interval = in_unit_interval(X)
         output_activation = self._resolved_output_activation(unit_interval)
         loss = self._resolved_loss(X, output_activation, unit_interval)
         scaling = fit_scaling(X, output_activation)
-
-        if self.encoder is None:
-            encoder_core = networks.dense_encoder_core(
-                n_features, self.n_components, hidden, self.activation, seeds
-            )
-        else:
-            encoder_core = networks.build_with(
-                self.encoder, "encoder", n_features, self.n_components
-            )
-        if self.decoder is None:
-            decoder_core = networks.dense_decoder_core(
-                self.n_components, n_features, hidden, self.activation, seeds
-            )
-        else:
-            decoder_core = networks.build_with(
-                self.decoder, "decoder", n_features, self.n_components
-            )
-        encoder = networks.wrap_encoder(encoder_core, scaling, n_features)
+        image_shape = None
+        if self.architecture == "conv":
+            image_shape = networks.resolve_image_shape(self.input_shape, n_features)
+        encoder_core, decoder_core = self._build_cores(
+            n_features, image_shape, scaling, seeds
+        )
+        encoder = networks.wrap_encoder(
+            encoder_core,
+            scaling,
+            n_features,
+            image_shape=image_shape,
+            noise=self.noise,
+            sparsity=self.sparsity,
+            seeds=seeds,
+        )
         decoder = networks.wrap_decoder(
-            decoder_core, scaling, self.n_components, output_activation
+            decoder_core,
+            scaling,
+            self.n_components,
+            output_activation,
+            image_shape=image_shape,
         )
         autoencoder = networks.join_autoencoder(encoder, decoder)
         optimizer = keras.optimizers.get(
-            {
-                "class_name": self.optimizer,
-                "config": {"learning_rate": self.learning_rate},
-            }
+            {"class_name": self.optimizer, "config": {"learning_rate": self.learning_rate}}
         )
-        autoencoder.compile(optimizer=optimizer, loss=loss, jit_compile=False)
+        # With a KL term in the loss, the reconstruction part is logged on its own.
+        metrics = None
+        if self.variational:
+            metrics = [keras.metrics.get(loss).__class__(name="reconstruction_loss")]
+        autoencoder.compile(
+            optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=False
+        )
 
         self.encoder_, self.decoder_, self.autoencoder_ = encoder, decoder, autoencoder
         self._shuffle_seed = seeds.next_seed()
@@ -388,6 +456,58 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self._structure = self._structural_params()
         self.history_ = {}
         self.n_iter_ = 0
+
+    def _build_cores(self, n_features, image_shape, scaling, seeds):
+        """The encoder and decoder networks, from the parameters or the user's builders."""
+        from . import networks
+
+        hidden = self._checked_widths("hidden_layer_sizes")
+        if self.variational and self.code_activation != "linear":
+            raise ValueError(
+                "variational=True learns a Gaussian code, whose mean is linear; got "
+                f"code_activation={self.code_activation!r}. Use code_activation='linear'."
+            )
+        # The KL term is weighed per data value, in the units of the reconstruction loss.
+        kl_weight = None
+        if self.variational:
+            kl_weight = self.beta * float(scaling.output_variance.mean()) / n_features
+        code = networks.CodeSpec(self.n_components, self.code_activation, kl_weight)
+        data_shape = n_features if image_shape is None else image_shape
+        if self.encoder is not None:
+            encoder_core = networks.build_with(
+                self.encoder, "encoder", data_shape, self.n_components
+            )
+        elif image_shape is None:
+            encoder_core = networks.dense_encoder_core(
+                n_features, hidden, self.activation, code, seeds
+            )
+        else:
+            encoder_core = networks.conv_encoder_core(
+                image_shape,
+                self._checked_widths("conv_filters"),
+                hidden,
+                self.activation,
+                code,
+                seeds,
+            )
+        if self.decoder is not None:
+            decoder_core = networks.build_with(
+                self.decoder, "decoder", data_shape, self.n_components
+            )
+        elif image_shape is None:
+            decoder_core = networks.dense_decoder_core(
+                self.n_components, n_features, hidden, self.activation, seeds
+            )
+        else:
+            decoder_core = networks.conv_decoder_core(
+                self.n_components,
+                image_shape,
+                self._checked_widths("conv_filters"),
+                hidden,
+                self.activation,
+                seeds,
+            )
+        return encoder_core, decoder_core
 
     def _structural_params(self) -> dict:
         return {name: getattr(self, name) for name in _STRUCTURAL_PARAMS}
@@ -440,9 +560,9 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             tol=self.tol,
             verbose=self.verbose,
         )
+        names = [*self.history_, *(name for name in history if name not in self.history_)]
         self.history_ = {
-            name: self.history_.get(name, []) + history.get(name, [])
-            for name in {*self.history_, *history}
+            name: self.history_.get(name, []) + history.get(name, []) for name in names
         }
         self.n_iter_ += len(history["loss"])
         self.loss_curve_ = self.history_["loss"]
@@ -579,6 +699,41 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             The mean of `score_samples`.
         """
         return float(np.mean(self.score_samples(X)))
+
+    def _check_variational(self) -> bool:
+        if not self.variational:
+            raise AttributeError(
+                "sample needs variational=True: a plain autoencoder only compresses, it "
+                "learns no distribution of codes to draw new rows from."
+            )
+        return True
+
+    @available_if(_check_variational)
+    def sample(self, n_samples=1, random_state=None):
+        """Generate new rows by decoding draws from the standard normal prior.
+
+        Only for ``variational=True``.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows to generate.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws, without touching any global generator.
+
+        Returns
+        -------
+        rows : ndarray of shape (n_samples, n_features_in_)
+            Generated rows, in data units.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive int; got {n_samples!r}.")
+        seed = SeedStream(random_state).next_seed()
+        codes = np.random.RandomState(seed).standard_normal(
+            (n_samples, self._n_features_out)
+        )
+        return self._finite(self._decode(codes), "sample")
 
     def _finite(self, values: np.ndarray, method: str) -> np.ndarray:
         if not np.isfinite(values).all():

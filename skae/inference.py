@@ -18,6 +18,8 @@ import keras
 import numpy as np
 from scipy.special import erf, expit
 
+from .layers import GaussianCode
+
 _CHUNK_ROWS = 4096
 
 _ACTIVATIONS = {
@@ -57,6 +59,8 @@ def _layer_step(layer):
     """A NumPy function computing one layer at inference, or None if unknown."""
     if isinstance(layer, _IDENTITY_AT_INFERENCE):
         return lambda x: x
+    if isinstance(layer, GaussianCode):
+        return _layer_step(layer.mean)  # the code's mean, as at inference
     if isinstance(layer, keras.layers.Dense):
         activation = _ACTIVATIONS.get(_activation_name(layer.activation))
         if activation is None:

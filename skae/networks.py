@@ -1,44 +1,78 @@
-"""Keras network builders: the encoder and decoder cores, and the wrappers in data units.
+"""Keras network builders: encoder and decoder cores, and the wrappers in data units.
 
 An autoencoder here is three Keras models sharing layers, as in Keras' own tutorial:
 
-- ``encoder``: rows in data units -> code (input scaling included as a layer);
+- ``encoder``: rows in data units -> code (scaling, training noise and the image reshape
+  included as layers);
 - ``decoder``: code -> rows in data units (output activation and unscaling included);
 - ``autoencoder``: ``decoder(encoder(rows))``, the model that is trained.
 
-Only built-in Keras layers are used, so saved models load with ``safe_mode=True``.
+The cores work on what the network sees: flat scaled rows for ``"dense"``, images of
+``image_shape`` for ``"conv"``. Only built-in layers and the registered `GaussianCode`
+are used, so saved models load with ``safe_mode=True``.
 """
 
+import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import keras
 
+from .layers import GaussianCode
 from .scaling import DataScaling
 from .seeding import SeedStream
 
 
+@dataclass(frozen=True)
+class CodeSpec:
+    """How the code layer is made: its size, activation and, for a VAE, its KL weight."""
+
+    n_components: int
+    activation: str = "linear"
+    kl_weight: float | None = None  # None: a deterministic code
+
+
+def _seeded(seeds: SeedStream):
+    return keras.initializers.GlorotUniform(seed=seeds.next_seed())
+
+
 def _dense(units: int, activation: str, name: str, seeds: SeedStream):
     return keras.layers.Dense(
-        units,
-        activation=activation,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=seeds.next_seed()),
-        name=name,
+        units, activation=activation, kernel_initializer=_seeded(seeds), name=name
     )
+
+
+def _code_layer(code: CodeSpec, seeds: SeedStream):
+    if code.kl_weight is not None:
+        return GaussianCode(
+            code.n_components, kl_weight=code.kl_weight, seed=seeds.next_seed(), name="code"
+        )
+    return _dense(code.n_components, code.activation, "code", seeds)
+
+
+def _hidden_denses(widths: Sequence[int], activation: str, prefix: str, seeds: SeedStream):
+    return [
+        _dense(units, activation, f"{prefix}_hidden_{i}", seeds)
+        for i, units in enumerate(widths, start=1)
+    ]
 
 
 def dense_encoder_core(
     n_features: int,
-    n_components: int,
     hidden_layer_sizes: Sequence[int],
     activation: str,
+    code: CodeSpec,
     seeds: SeedStream,
 ) -> keras.Sequential:
-    """Dense layers from ``n_features`` through ``hidden_layer_sizes`` to a linear code."""
-    layers = [keras.Input((n_features,))]
-    for i, units in enumerate(hidden_layer_sizes, start=1):
-        layers.append(_dense(units, activation, f"encoder_hidden_{i}", seeds))
-    layers.append(_dense(n_components, "linear", "code", seeds))
-    return keras.Sequential(layers, name="encoder_network")
+    """Dense layers from ``n_features`` through ``hidden_layer_sizes`` to the code."""
+    return keras.Sequential(
+        [
+            keras.Input((n_features,)),
+            *_hidden_denses(hidden_layer_sizes, activation, "encoder", seeds),
+            _code_layer(code, seeds),
+        ],
+        name="encoder_network",
+    )
 
 
 def dense_decoder_core(
@@ -48,18 +82,113 @@ def dense_decoder_core(
     activation: str,
     seeds: SeedStream,
 ) -> keras.Sequential:
-    """The mirror of the encoder: code through reversed widths to ``n_features``.
+    """The encoder's mirror, ending in a linear layer of ``n_features`` units."""
+    return keras.Sequential(
+        [
+            keras.Input((n_components,)),
+            *_hidden_denses(reversed(hidden_layer_sizes), activation, "decoder", seeds),
+            keras.layers.Dense(
+                n_features, kernel_initializer="zeros", name="reconstruction"
+            ),
+        ],
+        name="decoder_network",
+    )
 
-    The last layer is linear; the output activation is added by `wrap_decoder`.
+
+def _padding(size: int, multiple: int) -> tuple[int, int]:
+    extra = -size % multiple
+    return extra // 2, extra - extra // 2
+
+
+def conv_encoder_core(
+    image_shape: tuple[int, int, int],
+    conv_filters: Sequence[int],
+    hidden_layer_sizes: Sequence[int],
+    activation: str,
+    code: CodeSpec,
+    seeds: SeedStream,
+) -> keras.Sequential:
+    """Stride-2 convolutions, then dense layers, to the code.
+
+    The image is zero-padded to a multiple of ``2 ** len(conv_filters)`` on each side, so
+    any height and width work; the decoder crops the padding off again.
     """
-    layers = [keras.Input((n_components,))]
-    for i, units in enumerate(reversed(hidden_layer_sizes), start=1):
-        layers.append(_dense(units, activation, f"decoder_hidden_{i}", seeds))
-    layers.append(_dense(n_features, "linear", "reconstruction", seeds))
+    height, width, _ = image_shape
+    multiple = 2 ** len(conv_filters)
+    padding = (_padding(height, multiple), _padding(width, multiple))
+    layers = [keras.Input(image_shape)]
+    if any(sum(side) for side in padding):
+        layers.append(keras.layers.ZeroPadding2D(padding, name="pad"))
+    for i, filters in enumerate(conv_filters, start=1):
+        layers.append(
+            keras.layers.Conv2D(
+                filters,
+                3,
+                strides=2,
+                padding="same",
+                activation=activation,
+                kernel_initializer=_seeded(seeds),
+                name=f"encoder_conv_{i}",
+            )
+        )
+    layers += [
+        keras.layers.Flatten(name="flatten"),
+        *_hidden_denses(hidden_layer_sizes, activation, "encoder", seeds),
+        _code_layer(code, seeds),
+    ]
+    return keras.Sequential(layers, name="encoder_network")
+
+
+def conv_decoder_core(
+    n_components: int,
+    image_shape: tuple[int, int, int],
+    conv_filters: Sequence[int],
+    hidden_layer_sizes: Sequence[int],
+    activation: str,
+    seeds: SeedStream,
+) -> keras.Sequential:
+    """The encoder's mirror: dense layers, stride-2 transposed convolutions, a crop."""
+    height, width, channels = image_shape
+    multiple = 2 ** len(conv_filters)
+    padding = (_padding(height, multiple), _padding(width, multiple))
+    smallest = (
+        (height + sum(padding[0])) // multiple,
+        (width + sum(padding[1])) // multiple,
+        conv_filters[-1],
+    )
+    layers = [
+        keras.Input((n_components,)),
+        *_hidden_denses(reversed(hidden_layer_sizes), activation, "decoder", seeds),
+        _dense(math.prod(smallest), activation, "decoder_expand", seeds),
+        keras.layers.Reshape(smallest, name="to_feature_maps"),
+    ]
+    for i, filters in enumerate(reversed(conv_filters), start=1):
+        layers.append(
+            keras.layers.Conv2DTranspose(
+                filters,
+                3,
+                strides=2,
+                padding="same",
+                activation=activation,
+                kernel_initializer=_seeded(seeds),
+                name=f"decoder_deconv_{i}",
+            )
+        )
+    layers.append(
+        keras.layers.Conv2D(
+            channels,
+            3,
+            padding="same",
+            kernel_initializer=_seeded(seeds),
+            name="reconstruction",
+        )
+    )
+    if any(sum(side) for side in padding):
+        layers.append(keras.layers.Cropping2D(padding, name="crop"))
     return keras.Sequential(layers, name="decoder_network")
 
 
-def build_with(builder: Callable, role: str, input_dim, n_components: int):
+def build_with(builder: Callable, role: str, input_dim_or_shape, n_components: int):
     """Call a user's ``builder(input_dim_or_shape, n_components)`` and check its model.
 
     Parameters
@@ -68,8 +197,8 @@ def build_with(builder: Callable, role: str, input_dim, n_components: int):
         The ``encoder`` or ``decoder`` parameter.
     role : {"encoder", "decoder"}
         Which of the two it builds, for messages and for the expected shapes.
-    input_dim : int or tuple
-        The data's feature count (or image shape), passed through to the builder.
+    input_dim_or_shape : int or tuple of int
+        ``n_features`` for dense rows, ``(height, width, channels)`` for images.
     n_components : int
         The code size.
     """
@@ -79,64 +208,121 @@ def build_with(builder: Callable, role: str, input_dim, n_components: int):
             f"model: a built model would be shared between clones and refits. Pass a "
             f"function such as `lambda input_dim, n_components: keras.Sequential(...)`."
         )
-    model = builder(input_dim, n_components)
+    model = builder(input_dim_or_shape, n_components)
     if not isinstance(model, keras.Model):
         raise TypeError(
             f"The {role} builder must return a keras.Model; it returned "
             f"{type(model).__name__}."
         )
-    n_features = input_dim if isinstance(input_dim, int) else None
-    if role == "encoder":
-        expected_in, expected_out = n_features, n_components
-    else:
-        expected_in, expected_out = n_components, n_features
-    in_width, out_width = model.input_shape[-1], model.output_shape[-1]
-    if (expected_in is not None and in_width != expected_in) or (
-        expected_out is not None and out_width != expected_out
-    ):
+    data_shape = (
+        (input_dim_or_shape,) if isinstance(input_dim_or_shape, int) else input_dim_or_shape
+    )
+    expected = ((None, *data_shape), (None, n_components))
+    if role == "decoder":
+        expected = expected[::-1]
+    found = (tuple(model.input_shape), tuple(model.output_shape))
+    if found != expected:
         raise ValueError(
-            f"The {role} builder's model maps width {in_width} to {out_width}; "
-            f"expected {expected_in} to {expected_out}."
+            f"The {role} builder's model maps shape {found[0]} to {found[1]}; "
+            f"expected {expected[0]} to {expected[1]}."
         )
     return model
 
 
-def wrap_encoder(core: keras.Model, scaling: DataScaling, n_features: int):
-    """The public encoder: input standardisation (when any) then the core network."""
+def wrap_encoder(
+    core: keras.Model,
+    scaling: DataScaling,
+    n_features: int,
+    *,
+    image_shape: tuple[int, int, int] | None = None,
+    noise: float = 0.0,
+    sparsity: float = 0.0,
+    seeds: SeedStream,
+) -> keras.Sequential:
+    """The public encoder: scaling, training noise, reshape to images, core, sparsity."""
     layers = [keras.Input((n_features,), name="rows")]
     if scaling.input_mean is not None:
         layers.append(
             keras.layers.Normalization(
-                mean=scaling.input_mean,
-                variance=scaling.input_variance,
-                name="standardize_input",
+                mean=scaling.input_mean, variance=scaling.input_variance, name="scale_input"
             )
         )
+    if noise > 0:
+        # Active in training only: transform stays deterministic.
+        layers.append(
+            keras.layers.GaussianNoise(noise, seed=seeds.next_seed(), name="training_noise")
+        )
+    if image_shape is not None:
+        layers.append(keras.layers.Reshape(image_shape, name="to_images"))
     layers.append(core)
+    if sparsity > 0:
+        layers.append(keras.layers.ActivityRegularization(l1=sparsity, name="sparsity"))
     return keras.Sequential(layers, name="encoder")
 
 
 def wrap_decoder(
-    core: keras.Model, scaling: DataScaling, n_components: int, output_activation: str
-):
-    """The public decoder: core network, output activation, back to data units."""
-    return keras.Sequential(
-        [
-            keras.Input((n_components,), name="code"),
-            core,
-            keras.layers.Activation(output_activation, name="output_activation"),
-            keras.layers.Normalization(
-                mean=scaling.output_mean,
-                variance=scaling.output_variance,
-                invert=True,
-                name="to_data_units",
-            ),
-        ],
-        name="decoder",
-    )
+    core: keras.Model,
+    scaling: DataScaling,
+    n_components: int,
+    output_activation: str,
+    *,
+    image_shape: tuple[int, int, int] | None = None,
+) -> keras.Sequential:
+    """The public decoder: core, flatten images, output activation, to data units."""
+    layers = [keras.Input((n_components,), name="code"), core]
+    if image_shape is not None:
+        layers.append(keras.layers.Flatten(name="to_rows"))
+    layers += [
+        keras.layers.Activation(output_activation, name="output_activation"),
+        keras.layers.Normalization(
+            mean=scaling.output_mean,
+            variance=scaling.output_variance,
+            invert=True,
+            name="to_data_units",
+        ),
+    ]
+    return keras.Sequential(layers, name="decoder")
 
 
 def join_autoencoder(encoder: keras.Model, decoder: keras.Model) -> keras.Model:
     """``decoder(encoder(rows))`` as one model that shares both models' layers."""
     rows = keras.Input(encoder.input_shape[1:], name="rows")
     return keras.Model(rows, decoder(encoder(rows)), name="autoencoder")
+
+
+def resolve_image_shape(input_shape, n_features: int) -> tuple[int, int, int]:
+    """The ``(height, width, channels)`` of rows of ``n_features`` pixels.
+
+    ``None`` means square one-channel images; one entry of ``input_shape`` may be -1, to
+    be inferred as in `numpy.reshape` (``(1, -1, 1)`` reads any row as a 1-pixel-high
+    image).
+    """
+    if input_shape is None:
+        side = math.isqrt(n_features)
+        if side * side != n_features:
+            raise ValueError(
+                f"architecture='conv' cannot infer an image shape from {n_features} "
+                "features: it is not a square number of pixels. Pass "
+                "input_shape=(height, width, channels), for example (1, -1, 1) to read "
+                "each row as a one-pixel-high image."
+            )
+        return side, side, 1
+    shape = tuple(input_shape)
+    valid = (
+        len(shape) == 3
+        and all(isinstance(size, int) and (size > 0 or size == -1) for size in shape)
+        and shape.count(-1) <= 1
+    )
+    if not valid:
+        raise ValueError(
+            "input_shape must be None or (height, width, channels) of positive ints, at "
+            f"most one of them -1; got {input_shape!r}."
+        )
+    known = math.prod(size for size in shape if size != -1)
+    if -1 in shape and n_features % known == 0:
+        shape = tuple(n_features // known if size == -1 else size for size in shape)
+    if math.prod(shape) != n_features:
+        raise ValueError(
+            f"input_shape={input_shape!r} does not hold rows of {n_features} features."
+        )
+    return shape

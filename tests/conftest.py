@@ -2,6 +2,9 @@ import os
 
 # Quiet TensorFlow's C++ start-up logs; must be set before TensorFlow is imported.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# scikit-learn's array-API common check (NumPy inputs under array-API dispatch) runs only
+# when SciPy is imported with this set.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

@@ -12,6 +12,12 @@ TINY = dict(hidden_layer_sizes=(4,), epochs=3, batch_size=16, random_state=0)
         AutoencoderReducer(**TINY),
         AutoencoderReducer(early_stopping=True, n_iter_no_change=2, **TINY),
         AutoencoderReducer(warm_start=True, **TINY),
+        # Rows of any width read as one-pixel-high images.
+        AutoencoderReducer(
+            architecture="conv", input_shape=(1, -1, 1), conv_filters=(2,), **TINY
+        ),
+        AutoencoderReducer(noise=0.1, sparsity=0.01, **TINY),
+        AutoencoderReducer(variational=True, **TINY),
     ]
 )
 def test_sklearn_compatible(estimator, check):
