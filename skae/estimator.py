@@ -66,6 +66,24 @@ _STRUCTURAL_PARAMS = (
 
 CODE_ACTIVATIONS = {"linear", "relu", "sigmoid", "tanh"}
 
+# The networks compute in float32. Training also squares errors in X's units, so training
+# data must stay below the square root of float32's largest value.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+_TRAINABLE_MAX = float(np.sqrt(_FLOAT32_MAX))
+_BEYOND_FLOAT32 = (
+    f"beyond float32's range ({_FLOAT32_MAX:.2g}) that the network computes in"
+)
+
+
+def _check_magnitude(X, limit: float, reason: str) -> None:
+    """Refuse finite X with a value beyond ``limit`` in magnitude, saying why."""
+    largest = max(-float(X.min()), float(X.max()))
+    if largest > limit:
+        raise ValueError(
+            f"X has values up to {largest:.3g} in magnitude, {reason}. Rescale X, for "
+            "example with StandardScaler."
+        )
+
 
 class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Nonlinear dimensionality reduction with an autoencoder, used like `PCA`.
@@ -321,13 +339,8 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self : AutoencoderReducer
             The fitted reducer.
         """
-        continuing = self.warm_start and self.__sklearn_is_fitted__()
         with self._rollback_on_failure():
-            X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=not continuing)
-            if continuing:
-                self._check_structure_unchanged()
-            else:
-                self._initialize(X)
+            X = self._start_or_continue(X, self.warm_start)
             epochs_left = self.epochs - self.n_iter_
             if epochs_left <= 0:
                 warnings.warn(
@@ -360,15 +373,32 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self : AutoencoderReducer
             The updated reducer.
         """
-        continuing = self.__sklearn_is_fitted__()
         with self._rollback_on_failure():
-            X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=not continuing)
-            if continuing:
-                self._check_structure_unchanged()
-            else:
-                self._initialize(X)
+            X = self._start_or_continue(X, continuing=True)
             self._train_epochs(X, 1, early_stopping=False)
         return self
+
+    def _start_or_continue(self, X, continuing: bool):
+        """Validate training rows; build fresh networks unless continuing a fitted one."""
+        continuing = continuing and self.__sklearn_is_fitted__()
+        X = self._validated_training_rows(X, reset=not continuing)
+        if continuing:
+            self._check_structure_unchanged()
+        else:
+            self._initialize(X)
+        return X
+
+    def _validated_training_rows(self, X, reset: bool):
+        """`validate_data` for training rows, refusing values float32 training overflows."""
+        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=reset)
+        _check_magnitude(
+            X,
+            _TRAINABLE_MAX,
+            f"too large to train on: training squares errors in X's units in float32, so "
+            f"values must stay below {_TRAINABLE_MAX:.2g}, the square root of float32's "
+            f"largest value ({_FLOAT32_MAX:.2g})",
+        )
+        return X
 
     def _resolved_output_activation(self, unit_interval: bool) -> str:
         if self.output_activation != "auto":
@@ -540,7 +570,6 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     def _train_epochs(self, X, epochs: int, early_stopping: bool):
         """Run up to ``epochs`` epochs, then record history and refresh fast paths."""
-        from .inference import ForwardPass
         from .training import train
 
         self.autoencoder_.optimizer.learning_rate = self.learning_rate
@@ -570,8 +599,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self.validation_scores_ = (
             [-value for value in validation_loss] if validation_loss else None
         )
-        self._encode = ForwardPass(self.encoder_)
-        self._decode = ForwardPass(self.decoder_)
+        self._refresh_fast_paths()
 
     @contextmanager
     def _rollback_on_failure(self):
@@ -611,8 +639,9 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """`validate_data` for rows to encode, skipping its overhead for plain arrays.
 
         A C- or F-ordered float ndarray of the fitted width, with no column names to
-        compare, needs only the finiteness check; the full validation costs more than
-        encoding one row.
+        compare, needs only the range check; the full validation costs more than
+        encoding one row. The range check reads X's minimum and maximum (False for NaN),
+        so that no temporary the size of X is made.
         """
         plain = (
             type(X) is np.ndarray
@@ -622,9 +651,11 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             and X.shape[1] == self.n_features_in_
             and not hasattr(self, "feature_names_in_")
         )
-        if plain and np.isfinite(X).all():
+        if plain and X.min() >= -_FLOAT32_MAX and X.max() <= _FLOAT32_MAX:
             return X
-        return validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
+        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
+        _check_magnitude(X, _FLOAT32_MAX, _BEYOND_FLOAT32)
+        return X
 
     def transform(self, X):
         """Encode rows.
@@ -657,6 +688,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """
         check_is_fitted(self)
         codes = check_array(X, dtype=FLOAT_DTYPES, input_name="X")
+        _check_magnitude(codes, _FLOAT32_MAX, _BEYOND_FLOAT32)
         if codes.shape[1] != self._n_features_out:
             raise ValueError(
                 f"X has {codes.shape[1]} columns, but {type(self).__name__} decodes "
@@ -681,7 +713,8 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         check_is_fitted(self)
         X = self._validated_rows(X)
         reconstruction = self._finite(self._decode(self._encode(X)), "score_samples")
-        return -np.mean((X - reconstruction) ** 2, axis=1)
+        # Squared errors of large float32 rows can overflow even when both are finite.
+        return self._finite(-np.mean((X - reconstruction) ** 2, axis=1), "score_samples")
 
     def score(self, X, y=None):
         """Negative mean squared reconstruction error, so that higher is better.
@@ -757,17 +790,177 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     def __setstate__(self, state):
         archive = state.get("autoencoder_")
+        super().__setstate__(state)
         if isinstance(archive, bytes):
-            from .inference import ForwardPass
             from .persistence import model_from_bytes
 
-            autoencoder = model_from_bytes(archive)
-            state["autoencoder_"] = autoencoder
-            state["encoder_"] = autoencoder.get_layer("encoder")
-            state["decoder_"] = autoencoder.get_layer("decoder")
-            state["_encode"] = ForwardPass(state["encoder_"])
-            state["_decode"] = ForwardPass(state["decoder_"])
-        super().__setstate__(state)
+            self._attach_autoencoder(model_from_bytes(archive))
+
+    def _attach_autoencoder(self, autoencoder):
+        """Set ``autoencoder_`` and what derives from it: the encoder, decoder, fast paths.
+
+        Shared by unpickling and `load`, which both rebuild only the autoencoder.
+        """
+        self.autoencoder_ = autoencoder
+        self.encoder_ = autoencoder.get_layer("encoder")
+        self.decoder_ = autoencoder.get_layer("decoder")
+        self._refresh_fast_paths()
+
+    def _refresh_fast_paths(self):
+        """Snapshot the current weights into the transform and inverse_transform paths."""
+        from .inference import ForwardPass
+
+        self._encode = ForwardPass(self.encoder_)
+        self._decode = ForwardPass(self.decoder_)
+
+    def save(self, path) -> None:
+        """Write the fitted reducer to one file that loads without running code.
+
+        The file is a zip archive holding the compiled ``autoencoder_`` (with
+        ``encoder_``, ``decoder_`` and the optimizer state) in Keras' ``.keras`` format
+        and the parameters and fitted state as JSON, with a format version.
+        `load` reads it with Keras' ``safe_mode=True`` and never unpickles, so a file
+        from an untrusted source cannot run code, and files stay readable by later
+        skae versions that read their format version.
+
+        Code is not stored: custom ``encoder`` and ``decoder`` builder functions are
+        saved as None (the networks they built are saved, so the loaded reducer
+        transforms and continues training identically, but a refit from scratch uses
+        the built-in networks; set the builders again before refitting). A
+        ``RandomState`` instance given as ``random_state`` is saved as None too.
+
+        Which way to keep a reducer:
+
+        - ``pickle`` / ``joblib.dump``: fastest, for the same versions of skae, Keras
+          and scikit-learn; unpickling runs code, so never load an untrusted pickle.
+        - ``save`` / `load`: safe to load from anywhere (JSON and a ``.keras`` model in
+          safe mode) and portable across skae versions.
+        - `export`: a TensorFlow SavedModel of the encoder or decoder, for serving
+          without skae or scikit-learn.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write (conventionally ending in ``.skae``); replaced if it
+            exists.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the reducer is not fitted.
+
+        See Also
+        --------
+        load : Read a file written by `save`.
+        export : A TensorFlow SavedModel for serving.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderReducer
+        >>> X = load_digits().data / 16
+        >>> reducer = AutoencoderReducer(hidden_layer_sizes=(8,), epochs=2, random_state=0)
+        >>> reducer = reducer.fit(X)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "digits.skae")
+        ...     reducer.save(path)
+        ...     loaded = AutoencoderReducer.load(path)
+        >>> bool((loaded.transform(X) == reducer.transform(X)).all())
+        True
+        """
+        check_is_fitted(self)
+        from .persistence import write_reducer
+
+        write_reducer(self, path)
+
+    @classmethod
+    def load(cls, path) -> "AutoencoderReducer":
+        """Read a reducer written by `save`, without running code from the file.
+
+        The Keras model is loaded with ``safe_mode=True`` and nothing is unpickled, so
+        a file that would run code (a ``Lambda`` layer, for example) is refused.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A file written by `save`.
+
+        Returns
+        -------
+        reducer : AutoencoderReducer
+            The fitted reducer, ready to transform or to continue training.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``path`` does not exist.
+        ValueError
+            If the file is not a skae model file, is truncated or corrupted, was
+            written by a newer skae (a newer format version), or holds a Keras model
+            that would run code when loaded.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderReducer
+        >>> X = load_digits().data / 16
+        >>> reducer = AutoencoderReducer(hidden_layer_sizes=(8,), epochs=2, random_state=0)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "digits.skae")
+        ...     reducer.fit(X).save(path)
+        ...     loaded = AutoencoderReducer.load(path)
+        >>> loaded.partial_fit(X).n_iter_
+        3
+        """
+        from .persistence import read_reducer
+
+        return read_reducer(cls, path)
+
+    def export(self, path, *, part="encoder") -> None:
+        """Write the encoder or decoder as a TensorFlow SavedModel, for serving.
+
+        The SavedModel runs without skae or scikit-learn (TensorFlow Serving, or
+        ``tf.saved_model.load(path).serve(rows)``): its ``serve`` endpoint takes float32
+        rows in data units and returns codes (``part="encoder"``, as `transform`), or
+        takes codes and returns rows in data units (``part="decoder"``, as
+        `inverse_transform`), equal to them up to float32 rounding. It cannot be
+        loaded back into a reducer: use `save` and `load` for that.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The folder to write the SavedModel to.
+        part : {"encoder", "decoder"}, default="encoder"
+            Which network to export.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the reducer is not fitted.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import tensorflow as tf
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderReducer
+        >>> X = load_digits().data / 16
+        >>> reducer = AutoencoderReducer(hidden_layer_sizes=(8,), epochs=2, random_state=0)
+        >>> reducer = reducer.fit(X)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     reducer.export(os.path.join(folder, "encoder"))
+        ...     served = tf.saved_model.load(os.path.join(folder, "encoder"))
+        ...     codes = served.serve(tf.constant(X[:3], tf.float32)).numpy()
+        >>> codes.shape
+        (3, 2)
+        """
+        if part not in ("encoder", "decoder"):
+            raise ValueError(f"part must be 'encoder' or 'decoder'; got {part!r}.")
+        check_is_fitted(self)
+        model = self.encoder_ if part == "encoder" else self.decoder_
+        model.export(path, format="tf_saved_model", verbose=False)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -50,6 +50,19 @@ def _code_layer(code: CodeSpec, seeds: SeedStream):
     return _dense(code.n_components, code.activation, "code", seeds)
 
 
+def _stride_two(layer_class, filters: int, activation: str, name: str, seeds: SeedStream):
+    """A 3x3 convolution (or transposed convolution) that halves (or doubles) the size."""
+    return layer_class(
+        filters,
+        3,
+        strides=2,
+        padding="same",
+        activation=activation,
+        kernel_initializer=_seeded(seeds),
+        name=name,
+    )
+
+
 def _hidden_denses(widths: Sequence[int], activation: str, prefix: str, seeds: SeedStream):
     return [
         _dense(units, activation, f"{prefix}_hidden_{i}", seeds)
@@ -121,14 +134,8 @@ def conv_encoder_core(
         layers.append(keras.layers.ZeroPadding2D(padding, name="pad"))
     for i, filters in enumerate(conv_filters, start=1):
         layers.append(
-            keras.layers.Conv2D(
-                filters,
-                3,
-                strides=2,
-                padding="same",
-                activation=activation,
-                kernel_initializer=_seeded(seeds),
-                name=f"encoder_conv_{i}",
+            _stride_two(
+                keras.layers.Conv2D, filters, activation, f"encoder_conv_{i}", seeds
             )
         )
     layers += [
@@ -163,16 +170,9 @@ def conv_decoder_core(
         keras.layers.Reshape(smallest, name="to_feature_maps"),
     ]
     for i, filters in enumerate(reversed(conv_filters), start=1):
+        name = f"decoder_deconv_{i}"
         layers.append(
-            keras.layers.Conv2DTranspose(
-                filters,
-                3,
-                strides=2,
-                padding="same",
-                activation=activation,
-                kernel_initializer=_seeded(seeds),
-                name=f"decoder_deconv_{i}",
-            )
+            _stride_two(keras.layers.Conv2DTranspose, filters, activation, name, seeds)
         )
     layers.append(
         keras.layers.Conv2D(

@@ -8,7 +8,7 @@ Training runs through Keras' own ``Model.fit``. What skae adds is kept small:
   rate and, later, `EarlyStopping` ends training (on a held-out split that skae draws
   itself when early stopping is on: Keras' ``validation_split`` would take the last rows,
   unshuffled). Halving the rate measured far steadier than a constant rate on raw data;
-- a callback stops training as soon as the loss is not finite, and `train` then raises.
+- a callback stops training after an epoch whose loss is not finite; `train` then raises.
 """
 
 import math
@@ -28,20 +28,20 @@ class TrainingDivergedError(FloatingPointError):
 
 
 class _StopOnNonFiniteLoss(keras.callbacks.Callback):
-    """Stop at the first batch whose loss is NaN or infinite, and remember where."""
+    """Stop after the first epoch whose loss is NaN or infinite, and remember which.
+
+    Checking once an epoch, not once a batch, keeps Keras' training loop free of a
+    per-step device-to-host sync; a NaN loss stays NaN in the epoch's mean.
+    """
 
     def __init__(self):
         super().__init__()
         self.diverged_at_epoch = None
-        self._epoch = 0
 
-    def on_epoch_begin(self, epoch, logs=None):
-        self._epoch = epoch
-
-    def on_train_batch_end(self, batch, logs=None):
+    def on_epoch_end(self, epoch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(float(loss)):
-            self.diverged_at_epoch = self._epoch
+            self.diverged_at_epoch = epoch
             self.model.stop_training = True
 
 
