@@ -66,6 +66,10 @@ _STRUCTURAL_PARAMS = (
 
 CODE_ACTIVATIONS = {"linear", "relu", "sigmoid", "tanh"}
 
+# Training noise that noise="auto" adds to data in [0, 1]; chosen on MNIST (see the
+# noise parameter's documentation).
+AUTO_NOISE = 0.2
+
 # The networks compute in float32. Training also squares errors in X's units, so training
 # data must stay below the square root of float32's largest value.
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -155,10 +159,15 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         Epochs without improvement before training stops.
     tol : float, default=0.0
         Smallest decrease of the monitored loss that counts as an improvement.
-    noise : float, default=0.0
+    noise : float or "auto", default="auto"
         Denoising: the standard deviation of Gaussian noise added to the encoder's
         input in training only (``transform`` is deterministic). In data units for data
-        in [0, 1], otherwise in multiples of the data's global scale.
+        in [0, 1], otherwise in multiples of the data's global scale; 0 turns it off.
+        ``"auto"`` is 0.2 for data in [0, 1] (images) and 0 otherwise: on MNIST (8,000
+        training images) 0.2 lowered the held-out error at 36 components from 0.0113
+        to 0.0089 and raised 2-D trustworthiness from 0.923 to 0.952, while on raw
+        tabular data (breast cancer) it swamped the low-variance features
+        (``benchmarks/results/defaults_mnist.md``).
     sparsity : float, default=0.0
         Sparse code: the weight of an L1 penalty on the code's activations.
     variational : bool, default=False
@@ -253,7 +262,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "noise": [Interval(Real, 0, None, closed="left")],
+        "noise": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "sparsity": [Interval(Real, 0, None, closed="left")],
         "variational": ["boolean"],
         "beta": [Interval(Real, 0, None, closed="neither")],
@@ -284,7 +293,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=0.0,
-        noise=0.0,
+        noise="auto",
         sparsity=0.0,
         variational=False,
         beta=1.0,
@@ -405,6 +414,11 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             return self.output_activation
         return "sigmoid" if unit_interval else "linear"
 
+    def _resolved_noise(self, unit_interval: bool) -> float:
+        if self.noise != "auto":
+            return float(self.noise)
+        return AUTO_NOISE if unit_interval else 0.0
+
     def _resolved_loss(self, X, output_activation: str, unit_interval: bool) -> str:
         if self.loss != "binary_crossentropy":
             return "mse"
@@ -457,7 +471,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             scaling,
             n_features,
             image_shape=image_shape,
-            noise=self.noise,
+            noise=self._resolved_noise(unit_interval),
             sparsity=self.sparsity,
             seeds=seeds,
         )

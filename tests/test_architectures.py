@@ -76,7 +76,7 @@ def test_denoising_cleans_noisy_digits_better_than_plain(digits):
     X_train, X_test = digits[0], digits[1]
     noisy = np.clip(X_test + np.random.RandomState(1).normal(0, 0.3, X_test.shape), 0, 1)
     settings = dict(hidden_layer_sizes=(64,), epochs=60, random_state=0)
-    plain = AutoencoderReducer(8, **settings).fit(X_train)
+    plain = AutoencoderReducer(8, noise=0.0, **settings).fit(X_train)
     denoising = AutoencoderReducer(8, noise=0.3, **settings).fit(X_train)
     assert _mse(denoising, noisy, X_test) < _mse(plain, noisy, X_test)
     # Training noise never reaches transform.
@@ -86,7 +86,7 @@ def test_denoising_cleans_noisy_digits_better_than_plain(digits):
 def test_sparse_codes_are_smaller(digits):
     X_train, X_test = digits[0], digits[1]
     settings = dict(hidden_layer_sizes=(32,), epochs=20, random_state=0)
-    plain = AutoencoderReducer(16, **settings).fit(X_train)
+    plain = AutoencoderReducer(16, noise=0.0, **settings).fit(X_train)
     sparse = AutoencoderReducer(16, sparsity=0.01, **settings).fit(X_train)
     assert np.abs(sparse.transform(X_test)).mean() < np.abs(plain.transform(X_test)).mean()
 

@@ -1,0 +1,94 @@
+"""The published MNIST comparison: the autoencoder against PCA, KernelPCA, t-SNE and UMAP.
+
+Protocol (the shared one, ../shared/data/README.md):
+
+- Data: the MNIST test set (10,000 28x28 images, IDX files in --data-dir), pixels divided
+  by 255. Every method is fitted on the first 8,000 images and measured on the last
+  2,000, held out.
+- Sizes: 2 components (the 2-D map) and 36 components (the study's 6x6 code).
+- Methods, all with random_state=0 and otherwise default settings:
+  `AutoencoderReducer(n_components)` (dense 256-128-64, 200 epochs); `PCA`;
+  `KernelPCA(kernel="rbf", fit_inverse_transform=True)` with
+  gamma = 1 / (n_features * Var(X_train)); t-SNE at 2 components only (fitted on all
+  10,000 images, as it cannot embed new ones; its k-NN accuracy is cross-validated);
+  UMAP when umap-learn is installed (its reconstruction at 2 components only).
+- Metrics on the 2,000 held-out images: mean squared reconstruction error per pixel,
+  trustworthiness and continuity (k=5), 5-NN accuracy (classifier trained on the 8,000
+  training images' embedding), fit time and transform time per 1,000 rows.
+  See `skae.compare.compare` for the details.
+
+Writes results.csv, report.md and the figures to benchmarks/results/mnist_2d/ and
+benchmarks/results/mnist_36d/ (or under --out), and prints both tables.
+
+Run: python benchmarks/mnist_comparison.py --data-dir ../shared/data/mnist
+(about 25 minutes on 2 CPU cores; about 11 of them are UMAP's inverse_transform of the
+2,000 test rows at 2 components, which the table's times do not include).
+"""
+
+import argparse
+import os
+import shlex
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from skae.compare import (  # noqa: E402
+    METHODS,
+    compare,
+    load_comparison_data,
+    print_progress,
+)
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+N_COMPONENTS = (2, 36)
+RANDOM_STATE = 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data-dir",
+        default=str(REPOSITORY.parent / "shared" / "data" / "mnist"),
+        help="folder with t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz "
+        "(default: ../shared/data/mnist beside the checkout)",
+    )
+    parser.add_argument("--out", default=str(REPOSITORY / "benchmarks" / "results"))
+    parser.add_argument(
+        "--n-components",
+        type=int,
+        nargs="+",
+        default=N_COMPONENTS,
+        help="sizes to run (default: 2 36)",
+    )
+    args = parser.parse_args(argv)
+    command = shlex.join(
+        ["python", "benchmarks/mnist_comparison.py", *(argv or sys.argv[1:])]
+    )
+
+    data = load_comparison_data("mnist", data_dir=args.data_dir)
+    tables = {}
+    for n_components in args.n_components:
+        comparison = compare(
+            data.X_train,
+            data.X_test,
+            data.y_train,
+            data.y_test,
+            methods=METHODS,
+            n_components=n_components,
+            random_state=RANDOM_STATE,
+            image_shape=data.image_shape,
+            description=data.description,
+            progress=lambda message, n=n_components: print_progress(f"{n}-D {message}"),
+        )
+        out_dir = Path(args.out) / f"mnist_{n_components}d"
+        comparison.write(out_dir, command=command)
+        print_progress(f"{n_components}-D: wrote {out_dir}")
+        tables[n_components] = comparison.to_markdown()
+    for n_components, table in tables.items():
+        print(f"\nMNIST, {n_components} components\n\n{table}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
