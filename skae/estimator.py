@@ -201,11 +201,12 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     ----------
     encoder_ : keras.Model
         Rows in data units to codes; ``encoder_(X)`` equals ``transform(X)`` up to
-        float32 rounding. `transform` runs on a NumPy copy of the weights taken when
-        training ends (one row then costs microseconds, not a Keras call): weights you
-        change by hand in ``encoder_`` or ``decoder_`` reach `transform` and
-        `inverse_transform` after further training (`partial_fit`, a warm-started
-        `fit`) or a pickle round trip.
+        float32 rounding. For dense networks `transform` runs on a NumPy copy of the
+        weights taken when training ends (one row then costs microseconds, not a Keras
+        call): weights you change by hand reach `transform` and `inverse_transform`
+        after further training (`partial_fit`, a warm-started `fit`) or a pickle round
+        trip. Other networks run through a traced TensorFlow function of the model
+        itself.
     decoder_ : keras.Model
         Codes to rows in data units; ``decoder_(Z)`` equals ``inverse_transform(Z)``.
     autoencoder_ : keras.Model
@@ -223,7 +224,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         Epochs trained so far.
     n_features_in_ : int
         Number of features seen during `fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during `fit`, when X had string column names.
 
     See Also
@@ -697,7 +698,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
         Returns
         -------
-        rows : ndarray of shape (n_samples, n_features_in_)
+        rows : ndarray of shape (n_samples, `n_features_in_`)
             Reconstructed rows, in the codes' floating dtype.
         """
         check_is_fitted(self)
@@ -770,7 +771,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
         Returns
         -------
-        rows : ndarray of shape (n_samples, n_features_in_)
+        rows : ndarray of shape (n_samples, `n_features_in_`)
             Generated rows, in data units.
         """
         check_is_fitted(self)

@@ -287,3 +287,26 @@ def test_export_checks_its_arguments(dense, tmp_path):
         dense.export(tmp_path / "model", part="autoencoder")
     with pytest.raises(NotFittedError):
         AutoencoderReducer().export(tmp_path / "model")
+
+
+def test_variational_file_loads_in_a_fresh_process(tmp_path):
+    # A fresh interpreter has not imported skae.layers: loading must register GaussianCode.
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "vae.skae"
+    rows = np.random.RandomState(0).rand(40, 6)
+    reducer = AutoencoderReducer(
+        variational=True, hidden_layer_sizes=(4,), epochs=2, random_state=0
+    ).fit(rows)
+    reducer.save(path)
+    code = (
+        "from skae import AutoencoderReducer; "
+        f"print(AutoencoderReducer.load({str(path)!r}).sample(3, random_state=0).sum())"
+    )
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert float(result.stdout) == pytest.approx(reducer.sample(3, random_state=0).sum())

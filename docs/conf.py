@@ -1,0 +1,122 @@
+"""Sphinx configuration of skae's documentation.
+
+Build (warnings are errors; the example gallery is executed):
+
+    python -m pip install ".[docs]"
+    python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+The pages open at docs/_build/html/index.html.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS / "_ext"))
+
+# Set before TensorFlow or OpenMP start, in the examples the build runs:
+# - quiet TensorFlow's C++ start-up logs;
+# - let idle OpenMP threads sleep: t-SNE's spinning threads run several times slower
+#   when another process shares the cores (measured: 43 s instead of 7 s on digits).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+import skae  # noqa: E402
+
+# -- Project ------------------------------------------------------------------------
+
+project = "skae"
+author = "the skae developers"
+copyright = "the skae developers"
+version = release = skae.__version__
+
+# -- General ------------------------------------------------------------------------
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    # MathJax copied into the build, so that formulas render without a network too.
+    "sphinx-mathjax-offline",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "myst_parser",
+    "skae_docs",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "examples", "**/sg_execution_times.rst"]
+templates_path = ["_templates"]
+# `name` in docstrings links to the object when Sphinx knows it, as in scikit-learn.
+default_role = "obj"
+pygments_style = "sphinx"
+
+# -- API reference ------------------------------------------------------------------
+
+autosummary_generate = True
+autodoc_default_options = {"members": True, "inherited-members": True}
+autodoc_typehints = "none"  # the numpydoc sections give the types
+numpydoc_show_class_members = False  # autodoc lists the members
+numpydoc_class_members_toctree = False
+numpydoc_attributes_as_param_list = True
+numpydoc_xref_param_type = False
+
+# -- Markdown -----------------------------------------------------------------------
+
+myst_enable_extensions = ["colon_fence", "dollarmath"]
+myst_heading_anchors = 3
+
+# -- Example gallery ----------------------------------------------------------------
+
+sphinx_gallery_conf = {
+    "examples_dirs": "examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "within_subsection_order": "FileNameSortKey",
+    "doc_module": ("skae",),
+    "backreferences_dir": "generated/backreferences",
+    "image_scrapers": ("matplotlib",),
+    "remove_config_comments": True,
+    "min_reported_time": 0,
+    "show_memory": False,
+    "matplotlib_animations": False,
+}
+
+# -- HTML ---------------------------------------------------------------------------
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"skae {release}"
+html_static_path = ["_static"]
+html_css_files = ["skae.css"]
+html_show_sourcelink = False
+html_theme_options = {
+    "navbar_align": "left",
+    "header_links_before_dropdown": 6,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    # The persistence page's four-column table needs the width of the page's outline.
+    "secondary_sidebar_items": {"**": ["page-toc"], "persistence": []},
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+}
+html_context = {"default_mode": "light"}
+# No left sidebar where it would be empty, and on the example pages, so that code and
+# wide tables get the width.
+html_sidebars = {
+    page: []
+    for page in ("index", "install", "quickstart", "cli", "benchmarks", "changelog")
+}
+html_sidebars["auto_examples/plot_*"] = []
+
+# -- Links to other projects (needs a network; off by default) ------------------------
+
+if os.environ.get("SKAE_DOCS_INTERSPHINX"):
+    extensions.append("sphinx.ext.intersphinx")
+    intersphinx_mapping = {
+        "python": ("https://docs.python.org/3", None),
+        "numpy": ("https://numpy.org/doc/stable", None),
+        "sklearn": ("https://scikit-learn.org/stable", None),
+        "matplotlib": ("https://matplotlib.org/stable", None),
+    }
