@@ -124,7 +124,9 @@ def _add_compare(commands) -> None:
     parser.add_argument("--out", default="skae-compare", help="default: skae-compare")
     parser.add_argument("--random-state", type=int, default=0, help="default: 0")
     parser.add_argument(
-        "--epochs", type=_positive_int, help="autoencoder epochs (default: its own, 200)"
+        "--epochs",
+        type=_positive_int,
+        help="autoencoder epochs (default: its own, 200 for dense)",
     )
     parser.add_argument("--n-train", type=_positive_int, help="training rows (see below)")
     parser.add_argument("--n-test", type=_positive_int, help="held-out test rows")
@@ -256,14 +258,23 @@ def _add_fit(commands) -> None:
         "--hidden-layer-sizes",
         type=_layer_sizes,
         metavar="SIZES",
-        help="comma-separated widths of the encoder's hidden layers (default: 256,128,64)",
+        help="comma-separated widths of the encoder's hidden layers "
+        "(default: 256,128,64 for dense, none for conv)",
     )
-    parser.add_argument("--epochs", type=_positive_int, metavar="E", help="default: 200")
+    parser.add_argument(
+        "--epochs",
+        type=_positive_int,
+        metavar="E",
+        help="default: 200 for dense, 40 for conv",
+    )
     parser.add_argument(
         "--batch-size", type=_positive_int, metavar="B", help="default: 128"
     )
     parser.add_argument(
-        "--learning-rate", type=_positive_float, metavar="LR", help="default: 0.001"
+        "--learning-rate",
+        type=_positive_float,
+        metavar="LR",
+        help="default: 0.001 for dense, 0.003 for conv",
     )
     parser.add_argument(
         "--early-stopping",

@@ -2,10 +2,12 @@
 
 Training runs through Keras' own ``Model.fit``. What skae adds is kept small:
 
-- batches come from a `tf.data` pipeline whose per-epoch shuffle is a stateless function
-  of an explicit seed, so training is reproducible without touching any global seed;
+- batches come from `skae.batches`: read from the caller's array one batch at a time,
+  in a per-epoch order that is a stateless function of an explicit seed, so training is
+  reproducible without touching any global seed, and split over the replicas of the
+  `tf.distribute` strategy the model was made under (`skae.distribution`);
 - when the monitored loss stops improving, Keras' `ReduceLROnPlateau` halves the learning
-  rate and, later, `EarlyStopping` ends training (on a held-out split that skae draws
+  rate and, later, `EarlyStopping` ends training (on held-out rows that skae picks
   itself when early stopping is on: Keras' ``validation_split`` would take the last rows,
   unshuffled). Halving the rate measured far steadier than a constant rate on raw data;
 - a callback stops training after an epoch whose loss is not finite; `train` then raises.
@@ -15,12 +17,18 @@ import math
 
 import keras
 import numpy as np
-import tensorflow as tf
+
+from .batches import batch_bounds, ordered_batches, reading_rows, shuffled_batches
+from .distribution import creation_strategy, keras_fit_workarounds
 
 # Tracing Keras' train step into a graph costs about 0.7 s here, while an eager step costs
 # about 30 ms: runs of only a few steps (tiny data, partial_fit on a small chunk) finish
-# sooner eagerly.
+# sooner eagerly. Distributed training always runs graphs: eager distributed steps are
+# slower still.
 EAGER_MAX_STEPS = 16
+
+# Held-out rows are evaluated in batches of at least this many rows.
+VALIDATION_BATCH_MIN = 1024
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -43,33 +51,6 @@ class _StopOnNonFiniteLoss(keras.callbacks.Callback):
         if loss is not None and not math.isfinite(float(loss)):
             self.diverged_at_epoch = epoch
             self.model.stop_training = True
-
-
-def shuffled_batches(X, batch_size: int, seed: int, first_epoch: int, epochs: int):
-    """A `tf.data.Dataset` of ``(rows, rows)`` batches, freshly shuffled each epoch.
-
-    Epoch ``e`` is ordered by a stateless shuffle seeded with ``(seed, e)``; batches never
-    straddle two epochs, so each epoch is exactly ``ceil(n / batch_size)`` steps.
-    """
-    rows = tf.constant(X, dtype=tf.float32)
-    n_samples = X.shape[0]
-
-    def epoch_indices(epoch):
-        order = tf.random.experimental.stateless_shuffle(
-            tf.range(n_samples), seed=tf.stack([tf.constant(seed, tf.int64), epoch])
-        )
-        return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
-
-    def gather(indices):
-        batch = tf.gather(rows, indices)
-        return batch, batch
-
-    epochs_range = tf.data.Dataset.range(first_epoch, first_epoch + epochs)
-    return (
-        epochs_range.flat_map(epoch_indices)
-        .map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-        .prefetch(tf.data.AUTOTUNE)
-    )
 
 
 def _choose_execution(model: keras.Model, run_eagerly: bool):
@@ -103,29 +84,36 @@ def train(
     batch_size: int,
     seed: int,
     first_epoch: int = 0,
-    validation_rows=None,
+    train_indices=None,
+    validation_indices=None,
     patience: int | None = None,
     tol: float = 0.0,
     verbose: int = 0,
 ) -> dict[str, list[float]]:
-    """Fit a compiled autoencoder on X and return its per-epoch history.
+    """Fit a compiled autoencoder on rows of X and return its per-epoch history.
+
+    Rows are read from X one batch at a time (`skae.batches`), so X may be a
+    `numpy.memmap` larger than memory. The model trains under the `tf.distribute`
+    strategy it was made under, if any.
 
     Parameters
     ----------
     model : keras.Model
         A compiled model whose input and target are the same rows.
-    X : ndarray of shape (n_samples, n_features)
-        Training rows.
+    X : array-like of shape (n_samples, n_features)
+        The rows, in any floating dtype.
     epochs : int
-        Passes over X (fewer if ``stopping`` ends training early).
+        Passes over the training rows (fewer if ``patience`` ends training early).
     batch_size : int
-        Rows per gradient step (capped at ``n_samples``).
+        Rows per gradient step over all replicas (capped at the number of rows).
     seed : int
         Seed for the per-epoch shuffles.
     first_epoch : int
         Index of the first epoch, so that continued training draws new shuffles.
-    validation_rows : ndarray or None
-        Held-out rows, evaluated after each epoch as ``val_loss``.
+    train_indices : ndarray of int or None
+        The rows of X to train on; None for all.
+    validation_indices : ndarray of int or None
+        Held-out rows of X, evaluated after each epoch as ``val_loss``.
     patience : int or None
         Epochs without an improvement of at least ``tol`` in the monitored loss
         (``val_loss`` with validation rows, else ``loss``) before training stops; the
@@ -141,27 +129,52 @@ def train(
     TrainingDivergedError
         If the loss becomes NaN or infinite; the model's weights are then unusable and the
         caller must restore them.
+    ValueError
+        If there are fewer training or validation rows than replicas.
     """
-    batch_size = min(batch_size, X.shape[0])
-    steps = math.ceil(X.shape[0] / batch_size)
+    strategy = model.distribute_strategy
+    n_replicas = strategy.num_replicas_in_sync
+    n_train = X.shape[0] if train_indices is None else len(train_indices)
+    steps = len(batch_bounds(n_train, batch_size, n_replicas)[0])
     divergence = _StopOnNonFiniteLoss()
     callbacks = [divergence]
+    validating = validation_indices is not None
     if patience is not None:
-        callbacks += _plateau_callbacks(validation_rows is not None, patience, tol)
-    _choose_execution(model, run_eagerly=epochs * steps <= EAGER_MAX_STEPS)
-    validation_data = None
-    if validation_rows is not None:
-        validation_data = (validation_rows, validation_rows)
-    result = model.fit(
-        shuffled_batches(X, batch_size, seed, first_epoch, epochs),
-        epochs=epochs,
-        steps_per_epoch=steps,
-        validation_data=validation_data,
-        validation_batch_size=max(batch_size, 1024),
-        callbacks=callbacks,
-        shuffle=False,
-        verbose=verbose,
+        callbacks += _plateau_callbacks(validating, patience, tol)
+    distributed = creation_strategy(model) is not None
+    _choose_execution(
+        model, run_eagerly=not distributed and epochs * steps <= EAGER_MAX_STEPS
     )
+    with reading_rows(X) as reader:
+        validation_data = validation_steps = None
+        if validating:
+            validation_batch_size = max(batch_size, VALIDATION_BATCH_MIN)
+            validation_data = ordered_batches(
+                reader, validation_batch_size, indices=validation_indices, strategy=strategy
+            )
+            validation_steps = len(
+                batch_bounds(len(validation_indices), validation_batch_size, n_replicas)[0]
+            )
+        batches = shuffled_batches(
+            reader,
+            batch_size,
+            seed,
+            first_epoch,
+            epochs,
+            indices=train_indices,
+            strategy=strategy,
+        )
+        with keras_fit_workarounds(model):
+            result = model.fit(
+                batches,
+                epochs=epochs,
+                steps_per_epoch=steps,
+                validation_data=validation_data,
+                validation_steps=validation_steps,
+                callbacks=callbacks,
+                shuffle=False,
+                verbose=verbose,
+            )
     history = {
         name: [float(value) for value in values] for name, values in result.history.items()
     }

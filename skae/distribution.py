@@ -1,0 +1,122 @@
+"""Training under the `tf.distribute` strategy whose scope `fit` is called in.
+
+Keras trains a model under the strategy its variables were made under, and skae makes
+the networks inside `fit`: ``with strategy.scope(): reducer.fit(X)`` builds them under
+``strategy`` and Keras trains them data-parallel. What skae adds:
+
+- continuing training (`partial_fit`, a warm-started `fit`) inside a strategy's scope,
+  of networks made outside any, first rebuilds them under the strategy from a copy of
+  their weights and optimizer state (Keras would fail: a strategy cannot update
+  variables made outside it). Networks made under another strategy cannot even be read
+  inside this one's scope: continuing them there raises a clear error instead of
+  TensorFlow's;
+- while skae trains, the model works around two Keras 3 bugs that break distributed
+  `fit` (see `keras_fit_workarounds`), without changing Keras for any other code.
+"""
+
+from contextlib import contextmanager
+
+import keras
+import tensorflow as tf
+
+
+def creation_strategy(model: keras.Model) -> tf.distribute.Strategy | None:
+    """The strategy whose scope the model was made in, or None for none."""
+    # Keras records it when the model is made and trains under it from then on.
+    return getattr(model, "_distribute_strategy", None)
+
+
+def scope_strategy() -> tf.distribute.Strategy | None:
+    """The strategy whose scope the caller is in, or None outside any."""
+    return tf.distribute.get_strategy() if tf.distribute.has_strategy() else None
+
+
+def check_continuable_here(model: keras.Model) -> None:
+    """Refuse to continue training inside the scope of another strategy than the model's.
+
+    TensorFlow cannot read or update a distributed model's variables inside the scope
+    of another strategy, so it cannot be copied over either: it can be saved outside
+    any scope and loaded inside the new one.
+    """
+    current, made_under = scope_strategy(), creation_strategy(model)
+    if current is not None and made_under is not None and current is not made_under:
+        raise RuntimeError(
+            f"This reducer's networks were made under another {type(made_under).__name__}"
+            f" than the {type(current).__name__} whose scope training was called in, and "
+            "TensorFlow cannot mix two strategies. Continue training in the scope it was "
+            "made in or outside any scope; or save it outside any scope "
+            "(reducer.save(path)) and load it inside the new scope "
+            "(AutoencoderReducer.load(path)); or refit it from scratch "
+            "(warm_start=False)."
+        )
+
+
+def under_current_strategy(model: keras.Model) -> keras.Model:
+    """The model itself, or a copy made under the current scope's strategy.
+
+    Outside any scope a model keeps training under the strategy it was made under. A
+    model made under another strategy must have passed `check_continuable_here`.
+    """
+    current = scope_strategy()
+    if current is None or current is creation_strategy(model):
+        return model
+    from .persistence import model_from_bytes, model_to_bytes
+
+    return model_from_bytes(model_to_bytes(model))
+
+
+@contextmanager
+def keras_fit_workarounds(model: keras.Model):
+    """While in this context, the model's `fit` avoids two Keras 3 distribution bugs.
+
+    Set on this model only and removed on exit:
+
+    - Keras builds a distributed model from its first batch averaged over all replicas
+      (``Trainer._maybe_symbolic_build``), which fails across workers and for replica
+      batches of unequal sizes; building needs only shapes, so the local replica's
+      batch does;
+    - under `MultiWorkerMirroredStrategy`, Keras averages each step's scalar logs along
+      an axis they do not have (keras-team/keras#20585); the steps used here average
+      them over all replicas.
+    """
+    strategy = creation_strategy(model)
+    if strategy is None or not hasattr(model, "_maybe_symbolic_build"):
+        yield
+        return
+
+    def build_from_local_batch(iterator=None, data_batch=None):
+        if iterator is not None:
+            for _, _, batches in iterator:
+                data_batch = tf.nest.map_structure(
+                    lambda value: strategy.experimental_local_results(value)[0],
+                    next(batches),
+                )
+                break
+        with strategy.scope():
+            model._symbolic_build(data_batch=data_batch)
+
+    object.__setattr__(model, "_maybe_symbolic_build", build_from_local_batch)
+    multi_worker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+    if multi_worker:
+        model.train_function = _averaged_over_replicas(strategy, model.train_step)
+        model.test_function = _averaged_over_replicas(strategy, model.test_step)
+    try:
+        yield
+    finally:
+        object.__delattr__(model, "_maybe_symbolic_build")
+        if multi_worker:
+            # Keras makes its own step functions again when it next needs them.
+            model.train_function = model.test_function = None
+
+
+def _averaged_over_replicas(strategy: tf.distribute.Strategy, step):
+    """A Keras step function running ``step`` on each replica, logs averaged over all."""
+
+    @tf.function(reduce_retracing=True)
+    def run_step(iterator):
+        logs = strategy.run(step, args=(iterator.get_next(),))
+        return tf.nest.map_structure(
+            lambda value: strategy.reduce("MEAN", value, axis=None), logs
+        )
+
+    return run_step
