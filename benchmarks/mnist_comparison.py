@@ -21,7 +21,7 @@ Writes results.csv, report.md and the figures to benchmarks/results/mnist_2d/ an
 benchmarks/results/mnist_36d/ (or under --out), and prints both tables.
 
 Run: python benchmarks/mnist_comparison.py --data-dir ../shared/data/mnist
-(about 25 minutes on 2 CPU cores; about 11 of them are UMAP's inverse_transform of the
+(16 to 25 minutes on 2 CPU cores; 9 to 11 of them are UMAP's inverse_transform of the
 2,000 test rows at 2 components, which the table's times do not include).
 """
 

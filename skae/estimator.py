@@ -126,8 +126,8 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         ``"conv"``); the decoder mirrors them. ``()`` gives a single-layer dense
         encoder and decoder. ``"auto"`` is ``(256, 128, 64)`` for ``"dense"`` and ``()``
         for ``"conv"``: on MNIST at 36 components, the conv network with those three
-        dense layers reached 0.0123 held-out MSE after 50 epochs, against 0.0053
-        without them.
+        dense layers reached 0.0128 held-out MSE after 60 epochs, against 0.0053
+        without them (both at a learning rate of 1e-3).
     conv_filters : tuple of int, default=(32, 64)
         Filters of the encoder's convolutions (``"conv"`` only; the decoder mirrors
         them). Each halves the image's height and width.
