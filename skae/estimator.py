@@ -202,8 +202,9 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         built-in networks; ``input_dim_or_shape`` is ``n_features`` for ``"dense"`` and
         the image shape for ``"conv"``. The encoder maps scaled rows (or images) to the
         code; the decoder maps the code to rows (or images) before
-        ``output_activation``. Pass the function, never a built model, so that clones
-        and refits get fresh weights.
+        ``output_activation``. A sigmoid output first adds the logit of each feature's
+        training mean, so a decoder that outputs zeros reconstructs the mean row. Pass
+        the function, never a built model, so that clones and refits get fresh weights.
     warm_start : bool, default=False
         When True, `fit` continues training the fitted networks instead of starting
         anew, until ``n_iter_`` reaches ``epochs``: raise ``epochs`` to train further
