@@ -1,7 +1,8 @@
 """``skae fit``, ``transform``, ``inverse-transform``, ``sample`` and ``info`` end to end.
 
-Tiny models (one hidden layer of 8, 2 epochs) on 300 digits rows; what the commands print
-or write must equal the Python API's results exactly.
+Tiny models (one hidden layer of 8, 2 epochs) on 300 digits rows, read from .csv, .npy
+and .npz files; what the commands print or write must equal the Python API's results
+exactly.
 """
 
 import contextlib
@@ -90,6 +91,16 @@ def test_transform_to_stdout_csv_and_npy_equals_the_api(capsys, files, reducer, 
         np.testing.assert_array_equal(written, expected)
 
 
+@pytest.mark.parametrize("arrays", [("X", "y"), ("data",), ("arr_0",)])
+def test_transform_reads_the_rows_of_an_npz_archive(capsys, files, reducer, X, arrays):
+    # The rows are the array X or data, or the only array; labels beside them are ignored.
+    archive = files["folder"] / f"rows_{arrays[0]}.npz"
+    np.savez(archive, **{name: X if name != "y" else np.arange(len(X)) for name in arrays})
+    status, stdout, _ = run(capsys, ["transform", files["model"], str(archive)])
+    assert status == 0
+    np.testing.assert_array_equal(parse_csv(stdout), reducer.transform(X))
+
+
 def test_inverse_transform_equals_the_api(capsys, files, reducer, X):
     codes = files["folder"] / "codes_for_inverse.csv"
     run(capsys, ["transform", files["model"], files["npy"], "--out", str(codes)])
@@ -144,14 +155,22 @@ def test_sample_from_a_variational_model_equals_the_api(capsys, files, X):
         (["transform", "{model}", "{wide}"], "X has 10 features"),
         (["inverse-transform", "{model}", "{wide}"], "X has 10 columns"),
         (["transform", "{model}", "{npy}", "--out", "codes.txt"], "use a .npy or .csv"),
-        (["transform", "{model}", "{text}"], "not a numeric CSV file"),
+        (["transform", "{model}", "{text}"], "text.csv: column 'b' is not numeric ('x'"),
+        (["transform", "{model}", "{nan}"], "nan.csv: 1 NaN or infinite value (the first"),
+        (["transform", "{model}", "{npy}", "--out", "codes.npz"], "use a .npy or .csv"),
+        (["fit", "{two_arrays}", "--out", "{folder}/m.skae"], "an array named X or data"),
     ],
 )
 def test_errors_exit_2_with_one_line(capsys, files, argv, named):
-    wide, text = files["folder"] / "wide.csv", files["folder"] / "text.csv"
+    folder = files["folder"]
+    wide, text, nan = folder / "wide.csv", folder / "text.csv", folder / "nan.csv"
     np.savetxt(wide, np.ones((3, 10)), delimiter=",")
     text.write_text("a,b\n1,x\n")
-    paths = {**files, "wide": str(wide), "text": str(text)}
+    nan.write_text("a,b\n1,2\n3,nan\n")
+    two_arrays = folder / "two_arrays.npz"
+    np.savez(two_arrays, first=np.ones((3, 2)), second=np.ones((3, 2)))
+    written = {"wide": wide, "text": text, "nan": nan, "two_arrays": two_arrays}
+    paths = {**files, **{name: str(path) for name, path in written.items()}}
     status, stdout, stderr = run(capsys, [part.format(**paths) for part in argv])
     assert status == 2 and stdout == ""
     assert stderr.count("\n") == 1 and stderr.startswith("skae"), stderr
