@@ -1,11 +1,13 @@
 """The ``skae`` command line.
 
 ``skae compare`` compares `AutoencoderReducer` with PCA, KernelPCA, t-SNE and UMAP on
-digits or MNIST, prints the table and writes it with figures to a folder. The work is
+digits, MNIST, scikit-learn's breast cancer or wine tables, or the rows of a file
+(``--data``), prints the table and writes it with figures to a folder. The work is
 done by `skae.compare`; this module parses arguments and prints.
 
 ``skae fit``, ``transform``, ``inverse-transform``, ``sample`` and ``info`` use models
-from the shell: data and results are ``.npy`` or ``.csv`` files (read and written by
+from the shell: data are ``.npy``, ``.npz`` or ``.csv`` files, results ``.npy`` or
+``.csv`` files (read and written by
 `skae.shell_io`), models are files written by `AutoencoderReducer.save`.
 
 Exit status: 0 on success, 2 (with one line on stderr) for bad arguments or missing data.
@@ -26,6 +28,7 @@ from contextlib import contextmanager, redirect_stdout, suppress  # noqa: E402
 
 from . import __version__  # noqa: E402
 from .compare import (  # noqa: E402
+    DATASETS,
     METHODS,
     MNIST_N_TEST,
     MNIST_N_TRAIN,
@@ -99,15 +102,32 @@ def _add_compare(commands) -> None:
             "to --out."
         ),
         epilog=(
-            "Splits: digits (1,797 8x8 images) is split by a stratified train_test_split "
-            "seeded with --random-state, 75/25 by default, or --n-train/--n-test rows "
+            "Splits: digits (1,797 8x8 images scaled to [0, 1]), breast_cancer and wine "
+            "(scikit-learn's tables, unscaled) and --data rows are split by a "
+            "train_test_split seeded with --random-state, stratified by the labels when "
+            "every class has two rows, 75/25 by default, or --n-train/--n-test rows "
             "(a quicker run). MNIST (the 10,000-image test file) trains on its first "
             f"--n-train (default {MNIST_N_TRAIN:,}) images and evaluates on "
-            f"its last --n-test (default {MNIST_N_TEST:,})."
+            f"its last --n-test (default {MNIST_N_TEST:,}). "
+            "--data: a .csv file of numbers (a first row of column names is detected), "
+            "a .npy array, or a .npz archive with the rows as its array X or data (or "
+            "its only array) and the labels as y, labels or target. --labels: the name "
+            "of a CSV column (removed from the features) or of an .npz array, or a file "
+            "of one label per row (.txt; .csv, with a header when the labels are not "
+            "numbers; .npy). Without labels the 5-NN accuracy is left empty."
         ),
     )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--dataset", choices=DATASETS, help="a bundled dataset (default: digits)"
+    )
+    source.add_argument(
+        "--data", metavar="FILE", help="your own rows: .csv, .npy or .npz (see below)"
+    )
     parser.add_argument(
-        "--dataset", choices=("digits", "mnist"), default="digits", help="default: digits"
+        "--labels",
+        metavar="COLUMN_OR_FILE",
+        help="with --data: the labels' column (or .npz array), or a file of labels",
     )
     parser.add_argument(
         "--data-dir",
@@ -137,12 +157,16 @@ def _add_compare(commands) -> None:
 
 
 def _run_compare(args, command: str) -> int:
+    if args.labels is not None and args.data is None:
+        return _fail("--labels needs --data FILE (the bundled datasets have their own)")
     downloads_mnist = args.dataset == "mnist" and args.data_dir is None  # through Keras
     if downloads_mnist or _TENSORFLOW_METHODS.intersection(args.methods):
         _import_tensorflow_quietly()
     try:
         data = load_comparison_data(
             args.dataset,
+            data_file=args.data,
+            labels=args.labels,
             data_dir=args.data_dir,
             n_train=args.n_train,
             n_test=args.n_test,
@@ -185,8 +209,8 @@ def _run_compare(args, command: str) -> int:
 # ------------------------------------------------------------ models from the shell
 
 _DATA_HELP = (
-    "a .npy file, or a .csv file of numbers separated by commas; a first row of column "
-    "names is detected and skipped"
+    "a .npy file, a .npz file (its array X or data, or its only array), or a .csv file "
+    "of numbers separated by commas; a first row of column names is detected and skipped"
 )
 _OUT_HELP = "write to FILE (.npy or .csv, by extension) instead of CSV on stdout"
 _SHELL_EPILOG = (

@@ -7,13 +7,16 @@ transform time. t-SNE cannot embed new rows, so it is fitted on the training and
 rows together and its k-NN accuracy is cross-validated; its row says so. The result
 writes a CSV table, a Markdown report and figures (`Comparison.write`).
 
-`load_comparison_data` gives the documented splits of digits and MNIST used by
-``skae compare`` and ``benchmarks/mnist_comparison.py``.
+`load_comparison_data` gives the documented splits used by ``skae compare`` and
+``benchmarks/mnist_comparison.py``: of digits, MNIST, scikit-learn's breast cancer and
+wine tables, or the rows of a user's file (`split_comparison_data` splits any rows).
+Rows without labels are compared without the k-NN accuracy.
 
 Every metric comes from `skae.metrics` and every figure panel from `skae.plots`.
 """
 
 import csv
+import math
 import os
 import platform
 import sys
@@ -26,13 +29,16 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import sklearn.datasets
 from sklearn.base import BaseEstimator
 from sklearn.decomposition import PCA, KernelPCA
 from sklearn.manifold import TSNE
 from sklearn.model_selection import train_test_split
+from sklearn.utils.multiclass import type_of_target
 
 from . import datasets, metrics
 from .plots import EmbeddingDisplay, ReconstructionDisplay
+from .shell_io import read_labelled_array
 
 METHODS = ("autoencoder", "pca", "kernelpca", "tsne", "umap")
 
@@ -46,6 +52,7 @@ TSNE_MAX_COMPONENTS = 3
 # 8 components on, and in tens of dimensions the triangulation never finishes.
 UMAP_MAX_INVERSE_COMPONENTS = 7
 UMAP_MISSING_NOTE = "umap-learn is not installed: pip install 'skae[umap]'"
+NO_LABELS_NOTE = "none, as the data have no labels (give them with --labels)"
 # Rows transformed once before the timed transform, so that one-off costs (numba's
 # compilation in UMAP, Keras tracing) are not counted as transform time.
 WARM_UP_ROWS = 10
@@ -54,7 +61,18 @@ WARM_UP_ROWS = 10
 # on the last 2,000 (see ../shared/data/README.md).
 MNIST_N_TRAIN = 8000
 MNIST_N_TEST = 2000
-DIGITS_TEST_FRACTION = 0.25
+# Held out by `split_comparison_data` (all datasets but MNIST) unless sizes are given.
+TEST_FRACTION = 0.25
+
+DATASETS = ("digits", "mnist", "breast_cancer", "wine")
+# scikit-learn's bundled tabular datasets, compared on their raw (unscaled) features.
+TABULAR_DATASETS = {
+    "breast_cancer": (
+        sklearn.datasets.load_breast_cancer,
+        "Breast cancer Wisconsin (diagnostic)",
+    ),
+    "wine": (sklearn.datasets.load_wine, "Wine recognition"),
+}
 
 # The columns of results.csv, in order.
 COLUMNS = (
@@ -94,8 +112,9 @@ class ComparisonData:
     ----------
     X_train, X_test : ndarray of shape (n_train, n_features), (n_test, n_features)
         Training and held-out rows.
-    y_train, y_test : ndarray of shape (n_train,), (n_test,)
-        Their labels (used only by the k-NN accuracy and the figures' colours).
+    y_train, y_test : ndarray of shape (n_train,), (n_test,), or None
+        Their labels (used only by the k-NN accuracy and the figures' colours); None
+        for data without labels.
     image_shape : tuple of int or None
         ``(height, width)`` of one row as an image; None to infer square images.
     description : str
@@ -104,24 +123,28 @@ class ComparisonData:
 
     X_train: np.ndarray = field(repr=False)
     X_test: np.ndarray = field(repr=False)
-    y_train: np.ndarray = field(repr=False)
-    y_test: np.ndarray = field(repr=False)
+    y_train: np.ndarray | None = field(repr=False)
+    y_test: np.ndarray | None = field(repr=False)
     image_shape: tuple[int, int] | None = None
     description: str = ""
 
 
 def load_comparison_data(
-    dataset: str = "digits",
+    dataset: str | None = None,
     *,
+    data_file: str | os.PathLike | None = None,
+    labels: str | None = None,
     data_dir: str | os.PathLike | None = None,
     n_train: int | None = None,
     n_test: int | None = None,
     random_state: int = 0,
 ) -> ComparisonData:
-    """Load a dataset and split it as ``skae compare`` does.
+    """Load a dataset, or the rows of a file, and split them as ``skae compare`` does.
 
-    ``"digits"``: scikit-learn's 1,797 8x8 digits scaled to [0, 1], split by a stratified
-    `~sklearn.model_selection.train_test_split` seeded with ``random_state``: 75 % train
+    ``"digits"`` (scikit-learn's 1,797 8x8 digits scaled to [0, 1]), ``"breast_cancer"``
+    and ``"wine"`` (scikit-learn's bundled tabular sets, raw, unscaled) and the rows of
+    ``data_file`` are split by `split_comparison_data`: a stratified
+    `~sklearn.model_selection.train_test_split` seeded with ``random_state``, 75 % train
     and 25 % test by default, or ``n_train`` and ``n_test`` rows (a smaller, quicker
     comparison). ``"mnist"``: the 10,000 images of the MNIST test file scaled to [0, 1]
     (`skae.datasets.load_mnist`); the first ``n_train`` (default 8,000) train and the last
@@ -129,15 +152,24 @@ def load_comparison_data(
 
     Parameters
     ----------
-    dataset : {"digits", "mnist"}, default="digits"
-        Which dataset.
+    dataset : {"digits", "mnist", "breast_cancer", "wine"}, default=None
+        Which dataset; None for digits, or for ``data_file``.
+    data_file : str or path-like, default=None
+        A file of rows instead of a dataset: ``.csv`` (numbers, with a header row of
+        column names), ``.npy`` or ``.npz`` (an array ``X`` or ``data``, or a single
+        array), read by ``skae.shell_io.read_labelled_array``.
+    labels : str, default=None
+        With ``data_file``: the name of its column (removed from the features) or array
+        holding the labels, or the path of a file of one label per row (``.csv``,
+        ``.txt`` or ``.npy``). None: an ``.npz`` archive's ``y``, ``labels`` or
+        ``target`` array, else no labels (and no k-NN accuracy).
     data_dir : str or path-like, default=None
         Folder holding the MNIST IDX files; None tries Keras' downloader. Ignored for
-        digits.
+        other data.
     n_train, n_test : int, default=None
         Numbers of training and test rows; None for the defaults above.
     random_state : int, default=0
-        Seed of the digits split (the MNIST split is fixed).
+        Seed of the split (the MNIST split is fixed).
 
     Returns
     -------
@@ -147,38 +179,177 @@ def load_comparison_data(
     Raises
     ------
     FileNotFoundError
-        If the MNIST files are missing.
+        If the MNIST files, ``data_file`` or the label file are missing.
     ValueError
-        For an unknown dataset, or sizes that are too small or do not fit the data.
+        For an unknown dataset, a bad file, labels that are not classes, or sizes that
+        are too small or do not fit the data.
     """
-    if dataset == "digits":
-        data = _split_digits(n_train, n_test, random_state)
+    split = {"n_train": n_train, "n_test": n_test, "random_state": random_state}
+    if data_file is not None:
+        if dataset is not None:
+            raise ValueError(f"give a dataset or a data file, not both (got {dataset!r}).")
+        data = _split_data_file(os.fspath(data_file), labels, **split)
+    elif labels is not None:
+        raise ValueError("labels are read with a data file only.")
+    elif dataset in (None, "digits"):
+        digits = datasets.load_digits()
+        name = (
+            f"Digits bundled with scikit-learn ({len(digits.data):,} 8x8 images, pixels "
+            "scaled to [0, 1])"
+        )
+        data = split_comparison_data(
+            digits.data, digits.target, image_shape=digits.image_shape, name=name, **split
+        )
+    elif dataset in TABULAR_DATASETS:
+        load, title = TABULAR_DATASETS[dataset]
+        X, y = load(return_X_y=True)
+        name = (
+            f"{title}, bundled with scikit-learn ({X.shape[0]:,} rows x {X.shape[1]} "
+            "features, unscaled)"
+        )
+        data = split_comparison_data(X, y, name=name, **split)
     elif dataset == "mnist":
         data = _split_mnist(data_dir, n_train or MNIST_N_TRAIN, n_test or MNIST_N_TEST)
     else:
-        raise ValueError(f"dataset must be 'digits' or 'mnist'; got {dataset!r}.")
+        raise ValueError(f"dataset must be one of {', '.join(DATASETS)}; got {dataset!r}.")
     check_split_sizes(len(data.X_train), len(data.X_test))
     return data
 
 
-def _split_digits(n_train, n_test, random_state) -> ComparisonData:
-    digits = datasets.load_digits()
-    if n_train is None and n_test is None:
-        n_test = DIGITS_TEST_FRACTION
-    X_train, X_test, y_train, y_test = train_test_split(
-        digits.data,
-        digits.target,
+def _split_data_file(path: str, labels, **split) -> ComparisonData:
+    X, y, labels_source = read_labelled_array(path, labels)
+    if y is not None:
+        _check_class_labels(y, labels_source)
+    name = (
+        f"{path} ({X.shape[0]:,} rows x {X.shape[1]} features, as given; "
+        f"{f'labels from {labels_source}' if y is not None else 'no labels'})"
+    )
+    try:
+        return split_comparison_data(X, y, name=name, **split)
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
+
+
+def split_comparison_data(
+    X,
+    y=None,
+    *,
+    n_train: int | None = None,
+    n_test: int | None = None,
+    random_state: int = 0,
+    image_shape: tuple[int, int] | None = None,
+    name: str = "",
+) -> ComparisonData:
+    """Split rows into training and held-out test rows, as ``skae compare`` does.
+
+    A `~sklearn.model_selection.train_test_split` seeded with ``random_state``: 25 % of
+    the rows (rounded up) are held out by default, or ``n_train`` and ``n_test`` rows;
+    given one, the other is the rest. The split is stratified by ``y`` when every class
+    has at least two rows and fits in each part, else shuffled.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        The rows.
+    y : array-like of shape (n_samples,), default=None
+        Their class labels; None for rows without labels.
+    n_train, n_test : int, default=None
+        Numbers of training and test rows; None for the defaults above.
+    random_state : int, default=0
+        Seed of the split.
+    image_shape : tuple of int (height, width), default=None
+        Shape of one row as an image, kept for the figures.
+    name : str, default=""
+        The data, for the description, such as ``"rows.csv (120 rows x 6 features)"``.
+
+    Returns
+    -------
+    data : ComparisonData
+        The split rows, the image shape and a one-sentence description.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` does not hold class labels, or the sizes do not fit the rows or are
+        too small for the metrics.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae.compare import split_comparison_data
+    >>> X, y = np.arange(200.0).reshape(100, 2), np.arange(100) % 2
+    >>> data = split_comparison_data(X, y)
+    >>> data.X_train.shape, data.X_test.shape
+    ((75, 2), (25, 2))
+    """
+    X = np.asarray(X, dtype=float)
+    n_rows = len(X)
+    sizes_given = n_train is not None or n_test is not None
+    requested = (n_train or 0) + (n_test or 0)
+    if requested > n_rows:
+        raise ValueError(f"the split asks for {requested:,} rows of the {n_rows:,}.")
+    if not sizes_given:
+        n_test = math.ceil(TEST_FRACTION * n_rows)
+    n_train = n_rows - n_test if n_train is None else n_train
+    n_test = n_rows - n_train if n_test is None else n_test
+    try:
+        check_split_sizes(n_train, n_test)
+    except ValueError as error:
+        if sizes_given:
+            raise
+        raise ValueError(f"{n_rows:,} rows are too few: {error}") from None
+    stratify_problem = ""
+    if y is not None:
+        y = np.asarray(y)
+        _check_class_labels(y, "y")
+        stratify_problem = _stratify_problem(y, n_train, n_test)
+    X_train, X_test, *y_split = train_test_split(
+        X,
+        *([] if y is None else [y]),
         train_size=n_train,
         test_size=n_test,
-        stratify=digits.target,
+        stratify=None if stratify_problem else y,  # None without labels
         random_state=random_state,
     )
+    y_train, y_test = y_split or (None, None)
+    kind = "stratified" if y is not None else "shuffled"
+    if stratify_problem:
+        kind = f"shuffled (not stratified: {stratify_problem})"
     description = (
-        f"Digits bundled with scikit-learn ({len(digits.data):,} 8x8 images, pixels "
-        f"scaled to [0, 1]); stratified split with random_state={random_state}: "
+        f"{name or 'Rows'}; {kind} split with random_state={random_state}: "
         f"{len(X_train):,} training rows, {len(X_test):,} held-out test rows."
     )
-    return ComparisonData(X_train, X_test, y_train, y_test, digits.image_shape, description)
+    return ComparisonData(X_train, X_test, y_train, y_test, image_shape, description)
+
+
+def _check_class_labels(y: np.ndarray, source: str) -> None:
+    """Raise ValueError unless ``y`` holds classes, as the k-NN accuracy needs."""
+    kind = type_of_target(y)
+    n_classes = len(np.unique(y))
+    if kind not in ("binary", "multiclass"):
+        raise ValueError(
+            f"{source}: the labels must be classes, for the k-NN accuracy; got {kind} "
+            f"values ({n_classes:,} distinct)"
+        )
+    # scikit-learn's own sign of a regression target or row ids; most classes would have
+    # one row, and no neighbour to agree with.
+    if n_classes > len(y) / 2:
+        raise ValueError(
+            f"{source}: {n_classes:,} distinct labels for {len(y):,} rows; the k-NN "
+            "accuracy needs classes (at most one label for every two rows)"
+        )
+
+
+def _stratify_problem(y: np.ndarray, n_train: int, n_test: int) -> str:
+    """Why the split cannot be stratified by ``y``; "" when it can."""
+    classes, counts = np.unique(y, return_counts=True)
+    if counts.min() < 2:
+        return (
+            f"{np.count_nonzero(counts < 2):,} of the {len(classes):,} classes have one row"
+        )
+    if len(classes) > min(n_train, n_test):
+        return f"{len(classes):,} classes for {min(n_train, n_test):,} rows"
+    return ""
 
 
 def _split_mnist(data_dir, n_train: int, n_test: int) -> ComparisonData:
@@ -359,10 +530,11 @@ def compare(
         Rows the methods are fitted on.
     X_test : array-like of shape (n_test, n_features)
         Held-out rows the methods are measured on.
-    y_train : array-like of shape (n_train,)
-        Labels of the training rows (for the k-NN classifier only).
-    y_test : array-like of shape (n_test,)
-        Labels of the test rows.
+    y_train : array-like of shape (n_train,) or None
+        Class labels of the training rows (for the k-NN classifier and the figures'
+        colours only); None for rows without labels, which get no k-NN accuracy.
+    y_test : array-like of shape (n_test,) or None
+        Labels of the test rows; None when ``y_train`` is.
     methods : str or sequence of str, default=METHODS
         Names from `METHODS`, or one comma-separated string.
     n_components : int, default=2
@@ -397,11 +569,13 @@ def compare(
     True
     """
     methods = resolve_methods(methods)
+    if (y_train is None) != (y_test is None):
+        raise ValueError("give labels for both the training and the test rows, or none.")
     data = ComparisonData(
         np.asarray(X_train, dtype=float),
         np.asarray(X_test, dtype=float),
-        np.asarray(y_train),
-        np.asarray(y_test),
+        None if y_train is None else np.asarray(y_train),
+        None if y_test is None else np.asarray(y_test),
         image_shape,
         description,
     )
@@ -490,7 +664,9 @@ def _run_reducer(method: str, reducer: _Reducer, data: ComparisonData) -> Method
         mse=mse,
         trustworthiness=metrics.trustworthiness(X_test, test_embedding, N_NEIGHBORS),
         continuity=metrics.continuity(X_test, test_embedding, N_NEIGHBORS),
-        knn_accuracy=metrics.knn_accuracy(
+        knn_accuracy=None
+        if data.y_train is None
+        else metrics.knn_accuracy(
             train_embedding, data.y_train, test_embedding, data.y_test, N_NEIGHBORS
         ),
         fit_seconds=fit_seconds,
@@ -528,6 +704,12 @@ def _run_tsne(data: ComparisonData, n_components: int, random_state: int) -> Met
     embedding = tsne.fit_transform(X_all)
     fit_seconds = time.perf_counter() - start
     test_embedding = embedding[len(data.X_train) :]
+    labelled = data.y_train is not None
+    knn_note = (
+        f"{N_NEIGHBORS}-NN accuracy by {CV_FOLDS}-fold CV on the whole embedding; "
+        if labelled
+        else ""
+    )
     return MethodResult(
         "tsne",
         trustworthiness=metrics.trustworthiness(data.X_test, test_embedding, N_NEIGHBORS),
@@ -537,15 +719,16 @@ def _run_tsne(data: ComparisonData, n_components: int, random_state: int) -> Met
             np.concatenate([data.y_train, data.y_test]),
             N_NEIGHBORS,
             cv=CV_FOLDS,
-        ),
+        )
+        if labelled
+        else None,
         fit_seconds=fit_seconds,
         note=(
             f"t-SNE cannot embed new rows: fit on all {len(X_all):,} rows (train + "
-            "test); trustworthiness and continuity on the test rows' part; "
-            f"{N_NEIGHBORS}-NN accuracy by {CV_FOLDS}-fold CV on the whole embedding; "
+            f"test); trustworthiness and continuity on the test rows' part; {knn_note}"
             "no inverse"
         ),
-        knn_cross_validated=True,
+        knn_cross_validated=labelled,
         estimator=tsne,
         test_embedding=test_embedding,
     )
@@ -615,6 +798,8 @@ class Comparison:
         notes = [
             f"- {result.method}: {result.note}" for result in self.results if result.note
         ]
+        if self.data.y_test is None:
+            notes.insert(0, f"- {N_NEIGHBORS}-NN accuracy: {NO_LABELS_NOTE}")
         if notes:
             lines += ["", "Notes:", "", *notes]
         return "\n".join(lines)
@@ -672,7 +857,8 @@ class Comparison:
         n_test = len(self.data.X_test)
         figure_captions = {
             "embeddings.png": (
-                f"2-D embeddings of the {n_test:,} held-out test rows, coloured by label"
+                f"2-D embeddings of the {n_test:,} held-out test rows"
+                + ("" if self.data.y_test is None else ", coloured by label")
             ),
             "reconstructions.png": "Held-out test rows and their reconstructions",
         }
@@ -696,6 +882,15 @@ class Comparison:
             for result in self.results
             if result.estimator is not None
         ]
+        knn_protocol = (
+            f"- {N_NEIGHBORS}-NN accuracy: a {N_NEIGHBORS}-nearest-neighbours classifier "
+            "trained on the training rows' embedding, scored on the test rows' "
+            "(`skae.metrics.knn_accuracy`); for t-SNE, mean accuracy of "
+            f"{CV_FOLDS}-fold stratified cross-validation on the embedding of all rows "
+            "(`skae.metrics.knn_cv_accuracy`)."
+        )
+        if self.data.y_test is None:
+            knn_protocol = f"- {N_NEIGHBORS}-NN accuracy: {NO_LABELS_NOTE}."
         lines = [
             f"- Data: {self.data.description or 'arrays passed to compare().'} "
             f"Every method is fitted on the {n_train:,} training rows (t-SNE: on all "
@@ -706,11 +901,7 @@ class Comparison:
             f"- Trustworthiness and continuity (k={N_NEIGHBORS}): between the test rows "
             "and their embedding (`skae.metrics.trustworthiness`, `continuity`); 1 is "
             "best.",
-            f"- {N_NEIGHBORS}-NN accuracy: a {N_NEIGHBORS}-nearest-neighbours classifier "
-            "trained on the training rows' embedding, scored on the test rows' "
-            "(`skae.metrics.knn_accuracy`); for t-SNE, mean accuracy of "
-            f"{CV_FOLDS}-fold stratified cross-validation on the embedding of all rows "
-            "(`skae.metrics.knn_cv_accuracy`).",
+            knn_protocol,
             "- Fit s: wall time of `fit_transform` on the training rows (all rows for "
             "t-SNE). Transform s / 1,000 rows: wall time of `transform` on the test rows, "
             f"per 1,000 rows, after a warm-up call on {WARM_UP_ROWS} rows (the shortest "
@@ -764,6 +955,8 @@ def _machine() -> str:
 def plot_embeddings(comparison: Comparison):
     """The test rows' 2-D embeddings of every method side by side, coloured by label.
 
+    Without labels, the points have one colour.
+
     Parameters
     ----------
     comparison : Comparison
@@ -787,10 +980,9 @@ def plot_embeddings(comparison: Comparison):
     )
     axes = figure.subplots(n_rows, n_columns, squeeze=False).ravel()
     for ax, result in zip(axes, embedded, strict=False):
-        title = (
-            f"{result.method}\ntrustworthiness {result.trustworthiness:.3f}, "
-            f"{N_NEIGHBORS}-NN {result.knn_accuracy:.3f}"
-        )
+        title = f"{result.method}\ntrustworthiness {result.trustworthiness:.3f}"
+        if result.knn_accuracy is not None:
+            title += f", {N_NEIGHBORS}-NN {result.knn_accuracy:.3f}"
         display = EmbeddingDisplay.from_embedding(
             result.test_embedding, comparison.data.y_test, method_name=title, ax=ax
         )
@@ -804,7 +996,7 @@ def plot_embeddings(comparison: Comparison):
             ax.get_legend().remove()
         figure.legend(handles, labels, title="label", loc="outside right center")
     figure.suptitle(
-        f"2-D embeddings of the {len(comparison.data.y_test):,} held-out test rows "
+        f"2-D embeddings of the {len(comparison.data.X_test):,} held-out test rows "
         "(t-SNE: their part of a fit on all rows)"
     )
     return figure
@@ -814,7 +1006,8 @@ def plot_reconstructions(comparison: Comparison, n_samples: int = 10):
     """The same test rows reconstructed by each method with an inverse, one row each.
 
     The rows shown are the first test row of each label, in label order (up to
-    ``n_samples``), so that every class appears once.
+    ``n_samples``), so that every class appears once; without labels, the first test
+    rows.
 
     Parameters
     ----------
@@ -835,8 +1028,13 @@ def plot_reconstructions(comparison: Comparison, n_samples: int = 10):
         return None
     # In label order: the first test row of each label.
     data = comparison.data
-    shown = np.unique(data.y_test, return_index=True)[1][:n_samples]
-    figure = Figure(figsize=(1.05 * len(shown) + 0.6, 2.6 * len(reconstructed) + 0.5))
+    if data.y_test is None:
+        shown = np.arange(min(n_samples, len(data.X_test)))
+    else:
+        shown = np.unique(data.y_test, return_index=True)[1][:n_samples]
+    # At least 6.4 inches wide: the title's width, when there are few classes.
+    width = max(1.05 * len(shown) + 0.6, 6.4)
+    figure = Figure(figsize=(width, 2.6 * len(reconstructed) + 0.5))
     figure.subplots_adjust(
         left=0.08,
         right=0.98,

@@ -1,7 +1,9 @@
 """``skae compare`` end to end, and the pieces of `skae.compare`.
 
 The command runs on a small stratified digits subset with 3 autoencoder epochs, to stay
-quick; the numbers are checked against direct scikit-learn computations.
+quick; on the user's own files (.csv, .npy, .npz, with labels by column, by file or none)
+and on wine, with PCA only; the numbers are checked against direct scikit-learn
+computations.
 """
 
 import contextlib
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, load_wine
 from sklearn.decomposition import PCA
 from sklearn.manifold import trustworthiness as sklearn_trustworthiness
 from sklearn.model_selection import train_test_split
@@ -25,9 +27,11 @@ from skae import cli, metrics
 from skae.compare import (
     COLUMNS,
     METHODS,
+    NO_LABELS_NOTE,
     UMAP_MISSING_NOTE,
     compare,
     load_comparison_data,
+    split_comparison_data,
 )
 from skae.datasets import load_mnist
 
@@ -190,6 +194,8 @@ def test_installed_module_runs_with_a_clean_terminal(tmp_path):
         (["compare", "--n-components", "0"], "0"),
         (["compare", "--n-train", "200", "--n-test", "10"], "11 test rows"),
         (["compare", "--n-components", "65"], "64 features"),
+        (["compare", "--labels", "species"], "--labels needs --data"),
+        (["compare", "--dataset", "wine", "--data", "rows.csv"], "not allowed with"),
         ([], "COMMAND"),
     ],
 )
@@ -315,3 +321,192 @@ def test_mnist_split_follows_the_shared_protocol():
     assert data.image_shape == (28, 28)
     with pytest.raises(ValueError, match="overlap"):
         load_comparison_data("mnist", data_dir=MNIST_DIR, n_train=9000)
+
+
+# ----------------------------------------------------------------- the user's own data
+
+N_ROWS, N_FEATURES = 120, 6
+CLASSES = np.array(["setosa", "versicolor", "virginica"])
+
+
+@pytest.fixture(scope="module")
+def table():
+    """120 rows x 6 features in three shifted classes, and their class names."""
+    rng = np.random.default_rng(0)
+    y = CLASSES[np.arange(N_ROWS) % 3]
+    X = rng.normal(size=(N_ROWS, N_FEATURES)) + 3 * (np.arange(N_ROWS) % 3)[:, None]
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def table_files(table, tmp_path_factory):
+    """The table as every supported file, the labels as every supported label file."""
+    X, y = table
+    folder = tmp_path_factory.mktemp("table")
+    # The labels column in the middle, so that a wrong column choice shows.
+    names = ["f1", "f2", "species", "f3", "f4", "f5", "f6"]
+    lines = [",".join(names)]
+    for row, label in zip(X, y, strict=True):
+        values = [f"{value:.17g}" for value in row]
+        lines.append(",".join([*values[:2], label, *values[2:]]))
+    (folder / "rows.csv").write_text("\n".join(lines) + "\n")
+    np.savetxt(folder / "features.csv", X, fmt="%.17g", delimiter=",")
+    np.save(folder / "rows.npy", X)
+    np.savez(folder / "rows.npz", X=X, y=y)
+    np.savez(folder / "named.npz", data=X, species=y)
+    (folder / "labels.txt").write_text("\n".join(y) + "\n")
+    (folder / "labels.csv").write_text("species\n" + "\n".join(y) + "\n")
+    np.save(folder / "labels.npy", y)
+    return folder
+
+
+def split_as_digits(X, y):
+    """The documented split: 25 % held out, stratified, random_state=0."""
+    return train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "data_file, labels",
+    [
+        ("rows.csv", "species"),  # a column of the CSV, removed from the features
+        ("features.csv", "labels.txt"),  # a CSV without a header, labels in a file
+        ("rows.npy", "labels.txt"),
+        ("rows.npy", "labels.csv"),  # a header line above the labels
+        ("rows.npy", "labels.npy"),
+        ("rows.npz", None),  # the archive's y
+        ("named.npz", "species"),  # an array of the archive
+    ],
+)
+def test_data_file_and_labels_round_trip_and_split_as_digits(
+    table, table_files, data_file, labels
+):
+    X, y = table
+    if labels is not None and "." in labels:  # a label file, not a column
+        labels = str(table_files / labels)
+    data = load_comparison_data(data_file=table_files / data_file, labels=labels)
+    X_train, X_test, y_train, y_test = split_as_digits(X, y)
+    np.testing.assert_array_equal(data.X_train, X_train)  # exact, and 6 features
+    np.testing.assert_array_equal(data.X_test, X_test)
+    np.testing.assert_array_equal(data.y_train, y_train)
+    np.testing.assert_array_equal(data.y_test, y_test)
+    assert f"{N_ROWS} rows x {N_FEATURES} features" in data.description
+    assert "stratified split with random_state=0: 90 training rows, 30 held-out" in (
+        data.description
+    )
+
+
+def test_compare_command_on_a_csv_with_a_labels_column(table, table_files, tmp_path):
+    X, y = table
+    status, stdout, stderr = run_cli(
+        ["compare", "--data", str(table_files / "rows.csv"), "--labels", "species"]
+        + ["--methods", "pca", "--out", str(tmp_path)]
+    )
+    assert status == 0, stderr
+    with (tmp_path / "results.csv").open(newline="") as file:
+        (pca_row,) = csv.DictReader(file)
+    # The labels column is not a feature: PCA saw the 6 numeric columns only.
+    X_train, X_test, y_train, y_test = split_as_digits(X, y)
+    pca = PCA(2, random_state=0).fit(X_train)
+    Z_train, Z_test = pca.transform(X_train), pca.transform(X_test)
+    expected_mse = np.mean((X_test - pca.inverse_transform(Z_test)) ** 2)
+    assert float(pca_row["mse"]) == pytest.approx(expected_mse, rel=1e-9)
+    accuracy = KNeighborsClassifier(5).fit(Z_train, y_train).score(Z_test, y_test)
+    assert float(pca_row["knn_accuracy"]) == pytest.approx(accuracy)
+    report = (tmp_path / "report.md").read_text()
+    assert "rows.csv (120 rows x 6 features, as given; labels from column 'species')" in (
+        report
+    )
+    assert "coloured by label" in report
+
+
+def test_compare_command_without_labels_leaves_knn_empty_and_says_why(
+    table_files, tmp_path
+):
+    status, stdout, stderr = run_cli(
+        ["compare", "--data", str(table_files / "rows.npy"), "--methods", "pca,tsne"]
+        + ["--out", str(tmp_path)]
+    )
+    assert status == 0, stderr
+    with (tmp_path / "results.csv").open(newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [row["knn_accuracy"] for row in rows] == ["", ""]
+    assert float(rows[0]["trustworthiness"]) > 0  # the rest is measured
+    note = f"- 5-NN accuracy: {NO_LABELS_NOTE}"
+    assert note in stdout
+    report = (tmp_path / "report.md").read_text()
+    assert note in report and "no labels); shuffled split" in report
+    assert "CV" not in rows[1]["note"]  # t-SNE's note claims no k-NN accuracy
+    assert (tmp_path / "embeddings.png").exists()
+    assert (tmp_path / "reconstructions.png").exists()
+
+
+def test_compare_command_on_wine_uses_its_raw_features(tmp_path):
+    status, stdout, stderr = run_cli(
+        ["compare", "--dataset", "wine", "--methods", "pca", "--out", str(tmp_path)]
+    )
+    assert status == 0, stderr
+    X, y = load_wine(return_X_y=True)
+    X_train, X_test, _, _ = split_as_digits(X, y)
+    pca = PCA(2, random_state=0).fit(X_train)
+    expected_mse = np.mean((X_test - pca.inverse_transform(pca.transform(X_test))) ** 2)
+    with (tmp_path / "results.csv").open(newline="") as file:
+        (pca_row,) = csv.DictReader(file)
+    assert float(pca_row["mse"]) == pytest.approx(expected_mse, rel=1e-9)
+    assert "178 rows x 13 features, unscaled" in (tmp_path / "report.md").read_text()
+
+
+def test_breast_cancer_is_split_stratified_and_unscaled():
+    data = load_comparison_data("breast_cancer")
+    assert (len(data.X_train), len(data.X_test)) == (426, 143)  # 569 rows, 25 % held out
+    assert data.X_train.shape[1] == 30
+    assert data.X_train.max() > 1000  # mean area, in its own units
+    assert np.bincount(data.y_test).tolist() == [53, 90]  # 212 and 357 rows in all
+
+
+def test_split_is_shuffled_when_a_class_has_one_row(table):
+    X, y = table
+    y = y.copy()
+    y[0] = "unique"
+    data = split_comparison_data(X, y, n_train=80, n_test=40, name="rows")
+    assert (len(data.X_train), len(data.X_test)) == (80, 40)
+    assert "shuffled (not stratified: 1 of the 4 classes have one row)" in (
+        data.description
+    )
+
+
+@pytest.mark.parametrize(
+    "data_file, labels, named",
+    [
+        ("missing.csv", None, "missing.csv: no such file"),
+        ("rows.json", None, "rows.json: unknown file type; use a .npy, .npz or .csv"),
+        ("rows.csv", None, "rows.csv: column 'species' is not numeric ('setosa' in row 1)"),
+        ("rows.csv", "kind", "labels 'kind': no such file, and not a column of"),
+        ("rows.npy", "short.txt", "short.txt: 100 labels for the 120 rows of"),
+        ("rows.npy", "labels.json", "labels.json: unknown file type"),
+        ("rows.npy", "continuous.txt", "continuous.txt: the labels must be classes"),
+        ("nan.csv", None, "nan.csv: 1 NaN or infinite value (the first in row 8, column"),
+        ("few.npy", None, "few.npy: 20 rows are too few"),
+        ("rows.npy", "noheader.csv", "(its first line was read as a header)"),
+    ],
+)
+def test_bad_data_files_exit_2_with_one_line_naming_the_file(
+    table, table_files, data_file, labels, named
+):
+    X, y = table
+    folder = table_files
+    (folder / "rows.json").write_text("[]")
+    (folder / "short.txt").write_text("\n".join(y[:100]) + "\n")
+    (folder / "labels.json").write_text("[]")
+    np.savetxt(folder / "continuous.txt", X[:, 0])
+    X_nan = X.copy()
+    X_nan[7, 2] = np.nan
+    np.savetxt(folder / "nan.csv", X_nan, delimiter=",", header="a,b,c,d,e,f", comments="")
+    np.save(folder / "few.npy", X[:20])
+    (folder / "noheader.csv").write_text("\n".join(y) + "\n")
+    argv = ["compare", "--data", str(folder / data_file), "--methods", "pca"]
+    if labels is not None:
+        argv += ["--labels", labels if "." not in labels else str(folder / labels)]
+    status, stdout, stderr = run_cli(argv)
+    assert status == 2 and stdout == ""
+    assert stderr.count("\n") == 1 and stderr.startswith("skae: error: "), stderr
+    assert named in stderr
