@@ -7,8 +7,8 @@ done by `skae.compare`; this module parses arguments and prints.
 
 ``skae fit``, ``transform``, ``inverse-transform``, ``sample`` and ``info`` use models
 from the shell: data are ``.npy``, ``.npz`` or ``.csv`` files, results ``.npy`` or
-``.csv`` files (read and written by
-`skae.shell_io`), models are files written by `AutoencoderReducer.save`.
+``.csv`` files (read and written by `skae.shell_io`), models are files written by
+`AutoencoderReducer.save`.
 
 Exit status: 0 on success, 2 (with one line on stderr) for bad arguments or missing data.
 """
@@ -119,7 +119,7 @@ def _add_compare(commands) -> None:
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
-        "--dataset", choices=DATASETS, help="a bundled dataset (default: digits)"
+        "--dataset", choices=DATASETS, help="a named dataset (default: digits)"
     )
     source.add_argument(
         "--data", metavar="FILE", help="your own rows: .csv, .npy or .npz (see below)"
