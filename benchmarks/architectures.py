@@ -6,11 +6,12 @@ mean squared error per pixel on the held-out quarter. Then the parameter counts 
 original study's two networks (the simple 784-36-784 and the deep 784-256-128-64-36
 mirrored), built with parameters alone.
 
-Run: python benchmarks/architectures.py
+Run: python benchmarks/architectures.py (writes benchmarks/results/architectures_digits.md)
 """
 
 import os
 import time
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -22,6 +23,8 @@ from skae import AutoencoderReducer  # noqa: E402
 from skae.datasets import load_digits  # noqa: E402
 from skae.metrics import reconstruction_error  # noqa: E402
 
+RESULTS = Path(__file__).parent / "results" / "architectures_digits.md"
+
 
 def main():
     X, y = load_digits(return_X_y=True)
@@ -31,8 +34,8 @@ def main():
         "conv (default)": AutoencoderReducer(8, architecture="conv", random_state=0),
         "PCA": PCA(8),
     }
-    print("| reducer, 8 components | held-out MSE | fit s |")
-    print("| --- | ---: | ---: |")
+    lines = ["| reducer, 8 components | held-out MSE | fit s |", "| --- | ---: | ---: |"]
+    print("\n".join(lines), flush=True)
     for name, reducer in reducers.items():
         start = time.perf_counter()
         reducer.fit(X_train)
@@ -40,14 +43,19 @@ def main():
         error = reconstruction_error(
             X_test, reducer.inverse_transform(reducer.transform(X_test))
         )
-        print(f"| {name} | {error:.4f} | {seconds:.1f} |")
+        lines.append(f"| {name} | {error:.4f} | {seconds:.1f} |")
+        print(lines[-1], flush=True)
 
     rows = np.zeros((2, 784))
     simple = AutoencoderReducer(36, hidden_layer_sizes=(), code_activation="relu", epochs=1)
     deep = AutoencoderReducer(36, hidden_layer_sizes=(256, 128, 64), epochs=1)
-    print()
+    lines.append("")
     for name, network in (("simple 784-36-784", simple), ("deep 784-256-128-64-36", deep)):
-        print(f"{name} parameters: {network.fit(rows).autoencoder_.count_params():,}")
+        lines.append(
+            f"{name} parameters: {network.fit(rows).autoencoder_.count_params():,}"
+        )
+        print(lines[-1], flush=True)
+    RESULTS.write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
-"""Image datasets as rows of pixels scaled to [0, 1]: scikit-learn's digits and MNIST.
+"""Datasets: images as rows of pixels in [0, 1] (digits, MNIST), and a mixed-units table.
 
-Both loaders return a `sklearn.utils.Bunch` shaped like scikit-learn's own: ``data``
-(one flattened image per row, float64 in [0, 1]), ``target``, ``images`` (the same
-pixels as a stack of images), ``image_shape`` and ``DESCR``; or ``(X, y)`` with
-``return_X_y=True``.
+`make_mixed_units` makes a table whose features span eight orders of magnitude, the case
+that tests a reducer's scaling. Both image loaders return a `sklearn.utils.Bunch` shaped
+like scikit-learn's own: ``data`` (one flattened image per row, float64 in [0, 1]),
+``target``, ``images`` (the same pixels as a stack of images), ``image_shape`` and
+``DESCR``; or ``(X, y)`` with ``return_X_y=True``.
 
 MNIST is read from its original IDX files, so that no download is needed where the files
 are at hand; Keras' downloader is the fallback, and it is imported only then.
@@ -279,3 +280,39 @@ def _download_mnist(splits) -> tuple[np.ndarray, np.ndarray]:
     images = np.concatenate([arrays[split][0] for split in splits])
     labels = np.concatenate([arrays[split][1] for split in splits])
     return images, labels
+
+
+def make_mixed_units(n_samples: int = 600, *, random_state: int | None = 0) -> np.ndarray:
+    """A table of 12 features driven by 2 hidden factors, in units from 1e-3 to 1e5.
+
+    Each feature is a nonlinear function of the two factors (``tanh`` of a random
+    mixing, plus a linear part) with 10 % noise, shifted away from zero and multiplied
+    by its own unit, ``numpy.logspace(-3, 5, 12)``. A reducer with one global scale sees
+    only the largest features; one that scales each feature recovers all of them.
+
+    Parameters
+    ----------
+    n_samples : int, default=600
+        Number of rows.
+    random_state : int or None, default=0
+        Seeds the factors, mixing and noise.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 12)
+
+    Examples
+    --------
+    >>> from skae.datasets import make_mixed_units
+    >>> X = make_mixed_units(100)
+    >>> X.shape
+    (100, 12)
+    >>> bool(X[:, 0].std() < 0.01 < 1e4 < X[:, -1].std())
+    True
+    """
+    rng = np.random.RandomState(random_state)
+    factors = rng.normal(size=(n_samples, 2))
+    mixing = rng.normal(size=(2, 12))
+    signal = np.tanh(factors @ mixing) + 0.3 * factors @ mixing
+    features = signal + 0.1 * rng.normal(size=signal.shape)
+    return (features + 10) * np.logspace(-3, 5, 12)

@@ -3,10 +3,11 @@
 `Model.predict` builds a data pipeline and a step function on every call: tens of
 milliseconds for a single row. Two faster paths, chosen once per model:
 
-- a chain of layers skae knows (Dense, Normalization, Activation and the layers that are
-  the identity at inference) runs as NumPy matrix products in the input's own precision,
-  on a copy of the weights taken when the `ForwardPass` is made (reading Keras variables
-  costs about 40 us each, many times the product itself for one row);
+- a chain of layers skae knows (Dense, FeatureScaling, LinearSkip, Normalization,
+  Activation and the layers that are the identity at inference) runs as NumPy matrix
+  products in the input's own precision, on a copy of the weights taken when the
+  `ForwardPass` is made (reading Keras variables costs about 40 us each, many times the
+  product itself for one row);
 - anything else (convolutions, a user's own layers) runs through one `tf.function`
   traced for any batch size.
 
@@ -18,7 +19,7 @@ import keras
 import numpy as np
 from scipy.special import erf, expit
 
-from .layers import GaussianCode
+from .layers import FeatureScaling, GaussianCode, LinearSkip
 
 _CHUNK_ROWS = 4096
 
@@ -59,6 +60,19 @@ def _layer_step(layer):
     """A NumPy function computing one layer at inference, or None if unknown."""
     if isinstance(layer, _IDENTITY_AT_INFERENCE):
         return lambda x: x
+    if isinstance(layer, LinearSkip):
+        steps = _numpy_steps(layer.network)
+        if steps is None:
+            return None
+        kernel = _in_both_precisions(layer.kernel.numpy())
+
+        def beside_linear_map(x):
+            out = x @ kernel[x.dtype]
+            for step in steps:
+                x = step(x)
+            return x + out
+
+        return beside_linear_map
     if isinstance(layer, GaussianCode):
         return _layer_step(layer.mean)  # the code's mean, as at inference
     if isinstance(layer, keras.layers.Dense):
@@ -75,6 +89,13 @@ def _layer_step(layer):
     if isinstance(layer, keras.layers.Activation):
         activation = _ACTIVATIONS.get(_activation_name(layer.activation))
         return None if activation is None else activation
+    if isinstance(layer, FeatureScaling):
+        offset = _in_both_precisions(layer.offset)
+        scale = _in_both_precisions(layer.scale)
+        if layer.invert:
+            return lambda x: offset[x.dtype] + x * scale[x.dtype]
+        return lambda x: (x - offset[x.dtype]) / scale[x.dtype]
+    # Files written by skae 0.1.0 scale with Normalization layers.
     if isinstance(layer, keras.layers.Normalization) and layer.input_mean is not None:
         mean = _in_both_precisions(np.reshape(layer.input_mean, -1))
         std = _in_both_precisions(

@@ -1,11 +1,54 @@
-"""The one custom Keras layer skae needs: the variational autoencoder's Gaussian code.
+"""skae's custom Keras layers: per-feature scaling and the variational Gaussian code.
 
-It is registered as a serializable Keras object, so a saved model that contains it loads
-with ``safe_mode=True`` (no `Lambda`, no code in the file).
+They are registered as serializable Keras objects, so a saved model that contains them
+loads with ``safe_mode=True`` (no `Lambda`, no code in the file).
 """
 
 import keras
+import numpy as np
 from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="skae")
+class FeatureScaling(keras.layers.Layer):
+    """``(x - offset) / scale`` per feature, or with ``invert=True`` ``offset + scale * x``.
+
+    Unlike `keras.layers.Normalization`, it stores scales rather than variances (which
+    overflow float32 for features of order 1e19) and does not floor them at an epsilon
+    (which breaks features of order 1e-8). Like it, it keeps the constants in its
+    config, not as weights: they are part of the model's definition, not parameters.
+
+    Parameters
+    ----------
+    offset, scale : array-like of shape (n_features,)
+        The constants, stored in float32.
+    invert : bool
+        Apply the inverse map, from scaled units back to data units.
+    """
+
+    def __init__(self, offset, scale, invert: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.offset = np.asarray(offset, dtype=np.float32)
+        self.scale = np.asarray(scale, dtype=np.float32)
+        self.invert = invert
+
+    def call(self, inputs):
+        offset = ops.convert_to_tensor(self.offset, dtype=self.compute_dtype)
+        scale = ops.convert_to_tensor(self.scale, dtype=self.compute_dtype)
+        if self.invert:
+            return offset + inputs * scale
+        return (inputs - offset) / scale
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "offset": self.offset.tolist(),
+            "scale": self.scale.tolist(),
+            "invert": self.invert,
+        }
 
 
 @keras.saving.register_keras_serializable(package="skae")
@@ -69,3 +112,55 @@ class GaussianCode(keras.layers.Layer):
             "kl_weight": self.kl_weight,
             "seed": self.seed,
         }
+
+
+@keras.saving.register_keras_serializable(package="skae")
+class LinearSkip(keras.layers.Layer):
+    """``network(x) + x @ kernel``: a network that learns on top of a fixed linear map.
+
+    skae's tabular networks start from PCA this way (see `skae.scaling.principal_axes`):
+    the kernel holds PCA's projection (in the encoder) or reconstruction (in the
+    decoder) and is not trained, and the network, whose last layer starts at zero,
+    learns what PCA misses.
+
+    Parameters
+    ----------
+    network : keras.Model
+        The trained part.
+    kernel : array-like of shape (n_inputs, n_outputs) or None
+        The fixed linear map; None when rebuilt from a saved model, whose weights then
+        fill it.
+    """
+
+    def __init__(self, network, kernel=None, **kwargs):
+        super().__init__(**kwargs)
+        self.network = network
+        self._initial_kernel = kernel
+
+    def build(self, input_shape):
+        if not self.network.built:
+            self.network.build(input_shape)
+        kernel = self._initial_kernel
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], self.network.output_shape[-1]),
+            initializer="zeros"
+            if kernel is None
+            else keras.initializers.Constant(np.asarray(kernel, dtype=np.float32)),
+            trainable=False,
+            name="linear_kernel",
+        )
+
+    def call(self, inputs, training=None):
+        return self.network(inputs, training=training) + ops.matmul(inputs, self.kernel)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.network.output_shape[-1])
+
+    def get_config(self):
+        network = keras.saving.serialize_keras_object(self.network)
+        return {**super().get_config(), "network": network}
+
+    @classmethod
+    def from_config(cls, config):
+        network = keras.saving.deserialize_keras_object(config.pop("network"))
+        return cls(network, **config)

@@ -15,11 +15,12 @@ are used, so saved models load with ``safe_mode=True``.
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from numbers import Integral
 
 import keras
 import numpy as np
 
-from .layers import GaussianCode
+from .layers import FeatureScaling, GaussianCode, LinearSkip
 from .scaling import DataScaling
 from .seeding import SeedStream
 
@@ -31,6 +32,7 @@ class CodeSpec:
     n_components: int
     activation: str = "linear"
     kl_weight: float | None = None  # None: a deterministic code
+    zero_start: bool = False  # the code layer starts at zero (beside a linear path)
 
 
 def _seeded(seeds: SeedStream):
@@ -47,6 +49,13 @@ def _code_layer(code: CodeSpec, seeds: SeedStream):
     if code.kl_weight is not None:
         return GaussianCode(
             code.n_components, kl_weight=code.kl_weight, seed=seeds.next_seed(), name="code"
+        )
+    if code.zero_start:
+        return keras.layers.Dense(
+            code.n_components,
+            activation=code.activation,
+            kernel_initializer="zeros",
+            name="code",
         )
     return _dense(code.n_components, code.activation, "code", seeds)
 
@@ -197,6 +206,22 @@ def conv_decoder_core(
     return keras.Sequential(layers, name="decoder_network")
 
 
+def with_linear_path(core: keras.Model, kernel: np.ndarray) -> LinearSkip:
+    """``core`` beside a fixed linear map (PCA's, see `skae.scaling.principal_axes`)."""
+    return LinearSkip(core, kernel, name=f"{core.name}_beside_pca")
+
+
+def pca_kernels(axes: np.ndarray, scaling: DataScaling) -> tuple[np.ndarray, np.ndarray]:
+    """The encoder's and decoder's linear maps that make the network PCA at the start.
+
+    ``axes`` are PCA's axes in the loss's units, ``(x - mean) * error_scale``; the
+    encoder's input and the decoder's output are in standardised units,
+    ``(x - mean) / scale``.
+    """
+    to_loss_units = scaling.input_scale * scaling.error_scale
+    return to_loss_units[:, None] * axes, axes.T / to_loss_units[None, :]
+
+
 def build_with(builder: Callable, role: str, input_dim_or_shape, n_components: int):
     """Call a user's ``builder(input_dim_or_shape, n_components)`` and check its model.
 
@@ -224,7 +249,9 @@ def build_with(builder: Callable, role: str, input_dim_or_shape, n_components: i
             f"{type(model).__name__}."
         )
     data_shape = (
-        (input_dim_or_shape,) if isinstance(input_dim_or_shape, int) else input_dim_or_shape
+        (input_dim_or_shape,)
+        if isinstance(input_dim_or_shape, Integral)
+        else input_dim_or_shape
     )
     expected = ((None, *data_shape), (None, n_components))
     if role == "decoder":
@@ -250,11 +277,9 @@ def wrap_encoder(
 ) -> keras.Sequential:
     """The public encoder: scaling, training noise, reshape to images, core, sparsity."""
     layers = [keras.Input((n_features,), name="rows")]
-    if scaling.input_mean is not None:
+    if scaling.input_offset is not None:
         layers.append(
-            keras.layers.Normalization(
-                mean=scaling.input_mean, variance=scaling.input_variance, name="scale_input"
-            )
+            FeatureScaling(scaling.input_offset, scaling.input_scale, name="scale_input")
         )
     if noise > 0:
         # Active in training only: transform stays deterministic.
@@ -281,22 +306,20 @@ def wrap_decoder(
     layers = [keras.Input((n_components,), name="code"), core]
     if image_shape is not None:
         layers.append(keras.layers.Flatten(name="to_rows"))
-    if scaling.output_offset is not None:
-        # Normalization subtracts its mean: this adds the offset (see skae.scaling).
+    if scaling.logit_offset is not None:
+        # Starts a sigmoid output at the mean row (see skae.scaling).
         layers.append(
-            keras.layers.Normalization(
-                mean=-scaling.output_offset,
-                variance=np.ones_like(scaling.output_offset),
+            FeatureScaling(
+                scaling.logit_offset,
+                np.ones_like(scaling.logit_offset),
+                invert=True,
                 name="start_at_mean",
             )
         )
     layers += [
         keras.layers.Activation(output_activation, name="output_activation"),
-        keras.layers.Normalization(
-            mean=scaling.output_mean,
-            variance=scaling.output_variance,
-            invert=True,
-            name="to_data_units",
+        FeatureScaling(
+            scaling.output_offset, scaling.output_scale, invert=True, name="to_data_units"
         ),
     ]
     return keras.Sequential(layers, name="decoder")
@@ -328,7 +351,12 @@ def resolve_image_shape(input_shape, n_features: int) -> tuple[int, int, int]:
     shape = tuple(input_shape)
     valid = (
         len(shape) == 3
-        and all(isinstance(size, int) and (size > 0 or size == -1) for size in shape)
+        and all(
+            isinstance(size, Integral)
+            and not isinstance(size, bool)
+            and (size > 0 or size == -1)
+            for size in shape
+        )
         and shape.count(-1) <= 1
     )
     if not valid:
@@ -336,6 +364,7 @@ def resolve_image_shape(input_shape, n_features: int) -> tuple[int, int, int]:
             "input_shape must be None or (height, width, channels) of positive ints, at "
             f"most one of them -1; got {input_shape!r}."
         )
+    shape = tuple(int(size) for size in shape)
     known = math.prod(size for size in shape if size != -1)
     if -1 in shape and n_features % known == 0:
         shape = tuple(n_features // known if size == -1 else size for size in shape)

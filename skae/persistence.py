@@ -41,7 +41,7 @@ from numbers import Integral, Real
 import keras
 import numpy as np
 
-from . import __version__, layers  # noqa: F401 (layers registers GaussianCode)
+from . import __version__, layers, losses  # noqa: F401 (register skae's Keras objects)
 
 FORMAT = "skae-autoencoder-reducer"
 FORMAT_VERSION = 1

@@ -1,24 +1,29 @@
 """How raw rows are scaled on the way into the network and back out of it.
 
-PCA centres its input and works in the user's units; skae does the same, plus one global
-scale so that the network sees values of order one:
+Every feature keeps its own scale, so that a feature in thousandths is learnt as well as
+one in thousands (as after ``StandardScaler``), and X's overall magnitude never changes
+the model:
 
-- inputs not already in [0, 1] are centred per feature and divided by one global scale
-  (the root mean feature variance) before the encoder;
-- the decoder's output is mapped back to data units: with a sigmoid output, from [0, 1] to
-  the data's range; with a linear output, by the same means and global scale;
+- inputs not already in [0, 1] are standardised per feature (centred, divided by the
+  feature's standard deviation) before the encoder; data in [0, 1] (images) enter as
+  they are;
+- the decoder's output is mapped back to each feature's units: with a linear output, by
+  the feature's mean and standard deviation; with a sigmoid output, from [0, 1] to the
+  feature's training range ([0, 1] itself for data in [0, 1]), so reconstructions never
+  leave it;
 - a sigmoid output is shifted by the logit of each feature's mean, so that an untrained
   decoder, whose last layer outputs about zero, reconstructs every row as the mean row
   (a linear output starts there already). Starting at sigmoid(0) = 0.5 instead, a conv
-  network on MNIST spent its first five epochs near the mean image's error.
+  network on MNIST spent its first five epochs near the mean image's error;
+- the training loss multiplies each feature's error by a constant before squaring it
+  (`DataScaling.error_scale`), so that it is a pure number: 1.0 is the error of
+  predicting the mean row. ``feature_weighting="variance"`` weighs features by their
+  variance, as PCA's objective and `score` do (the raw squared error divided by the mean
+  feature variance); ``"equal"`` weighs them alike (the squared error in each feature's
+  own standard deviations).
 
-One global scale, not one per feature, keeps the training loss proportional to the mean
-squared error in the user's units, the quantity `score` reports, just as PCA minimises
-error in the units it was given; it also keeps the encoder's attention on the features
-that carry the variance, which measured better on held-out raw data (breast cancer, wine)
-than per-feature standardisation. Features on very different scales are the user's choice
-to standardise, exactly as with PCA (for example ``StandardScaler`` in a pipeline).
-
+Constants are stored as offsets and scales (not variances, which overflow float32 for
+features of order 1e19, nor floored at an epsilon, which breaks features of order 1e-8).
 All statistics are computed in float64, in chunks of rows, so large or memory-mapped
 inputs are never copied whole.
 """
@@ -31,30 +36,42 @@ import numpy as np
 _CHUNK_BYTES = 8 * 2**20
 _OFFSET_CLIP = 0.01
 
+FEATURE_WEIGHTINGS = ("variance", "equal")
+
 
 @dataclass(frozen=True)
 class DataScaling:
-    """Per-feature constants that become Keras `Normalization` layers.
+    """Per-feature constants of the network's scaling layers and its loss.
 
     Attributes
     ----------
-    input_mean, input_variance : ndarray of shape (n_features,) or None
-        Scaling applied before the encoder; ``None`` when inputs enter as they are.
-    output_mean, output_variance : ndarray of shape (n_features,)
-        The decoder's output ``o`` becomes ``output_mean + sqrt(output_variance) * o``.
-    output_offset : ndarray of shape (n_features,) or None
+    input_offset, input_scale : ndarray of shape (n_features,) or None
+        The encoder sees ``(x - input_offset) / input_scale``; ``None`` when inputs
+        enter as they are.
+    output_offset, output_scale : ndarray of shape (n_features,)
+        The decoder's output ``o`` becomes ``output_offset + output_scale * o``.
+    logit_offset : ndarray of shape (n_features,) or None
         Added to the decoder's last layer before a sigmoid output; ``None`` for a linear
         output.
+    error_scale : ndarray of shape (n_features,)
+        The loss squares ``(x - reconstruction) * error_scale``.
     unit_interval : bool
         Whether the training data lay in [0, 1].
     """
 
-    input_mean: np.ndarray | None
-    input_variance: np.ndarray | None
-    output_mean: np.ndarray
-    output_variance: np.ndarray
+    input_offset: np.ndarray | None
+    input_scale: np.ndarray | None
+    output_offset: np.ndarray
+    output_scale: np.ndarray
+    logit_offset: np.ndarray | None
+    error_scale: np.ndarray
     unit_interval: bool
-    output_offset: np.ndarray | None = None
+
+
+def _row_chunks(X):
+    chunk_rows = max(1, _CHUNK_BYTES // (8 * X.shape[1]))
+    for start in range(0, X.shape[0], chunk_rows):
+        yield X[start : start + chunk_rows]
 
 
 def column_moments(X) -> tuple[np.ndarray, np.ndarray]:
@@ -62,26 +79,50 @@ def column_moments(X) -> tuple[np.ndarray, np.ndarray]:
 
     Chunks are sized in bytes, so the temporaries stay small however wide X is.
     """
-    n_samples, n_features = X.shape
-    chunk_rows = max(1, _CHUNK_BYTES // (8 * n_features))
-    total = np.zeros(n_features)
-    for start in range(0, n_samples, chunk_rows):
-        total += X[start : start + chunk_rows].sum(axis=0, dtype=np.float64)
-    mean = total / n_samples
-    squares = np.zeros(n_features)
-    for start in range(0, n_samples, chunk_rows):
-        centred = X[start : start + chunk_rows] - mean
+    total = np.zeros(X.shape[1])
+    for chunk in _row_chunks(X):
+        total += chunk.sum(axis=0, dtype=np.float64)
+    mean = total / X.shape[0]
+    squares = np.zeros(X.shape[1])
+    for chunk in _row_chunks(X):
+        centred = chunk - mean
         squares += np.einsum("ij,ij->j", centred, centred)
-    return mean, squares / n_samples
+    return mean, squares / X.shape[0]
+
+
+def column_range(X) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column minimum and maximum in float64, reading X in chunks of rows."""
+    low = np.full(X.shape[1], np.inf)
+    high = np.full(X.shape[1], -np.inf)
+    for chunk in _row_chunks(X):
+        low = np.minimum(low, chunk.min(axis=0))
+        high = np.maximum(high, chunk.max(axis=0))
+    return low, high
 
 
 def in_unit_interval(X) -> bool:
-    """Whether every value of X lies in [0, 1]."""
-    return float(X.min()) >= 0.0 and float(X.max()) <= 1.0
+    """Whether X reads as data in [0, 1] (pixels, proportions): the networks' own units.
+
+    Its values lie in [0, 1] and reach at least half of it. The second condition keeps
+    a table in tiny units (breast cancer times 1e-12 lies in [0, 1e-8]) a table, so that
+    it is scaled like the same table in its usual units.
+    """
+    return float(X.min()) >= 0.0 and 0.5 <= float(X.max()) <= 1.0
 
 
-def fit_scaling(X, output_activation: str) -> DataScaling:
-    """Choose the scaling for training data X and an output activation.
+def _positive(scale: np.ndarray) -> np.ndarray:
+    """``scale`` with zeros (constant features) replaced by the others' mean.
+
+    A constant feature carries no information; any positive scale serves, and one taken
+    from the other features keeps the model the same when X is multiplied by a constant.
+    """
+    varying = scale[scale > 0]
+    fallback = float(varying.mean()) if varying.size else 1.0
+    return np.where(scale > 0, scale, fallback)
+
+
+def fit_scaling(X, output_activation: str, feature_weighting: str) -> DataScaling:
+    """Choose the scaling for training data X.
 
     Parameters
     ----------
@@ -89,36 +130,62 @@ def fit_scaling(X, output_activation: str) -> DataScaling:
         Finite training rows.
     output_activation : {"sigmoid", "linear"}
         The decoder's last activation (already resolved from ``"auto"``).
+    feature_weighting : {"variance", "equal"}
+        What the loss weighs (already resolved from ``"auto"``).
     """
-    n_features = X.shape[1]
     unit_interval = in_unit_interval(X)
     mean, variance = column_moments(X)
-    global_variance = float(variance.mean())
-    # Constant data would divide by zero; it carries no information either way.
-    centred_variance = np.full(n_features, global_variance if global_variance > 0 else 1.0)
+    std = _positive(np.sqrt(variance))
 
-    if unit_interval:
-        input_mean = input_variance = None
-    else:
-        input_mean, input_variance = mean, centred_variance
+    input_offset = input_scale = None
+    if not unit_interval:
+        input_offset, input_scale = mean, std
 
+    logit_offset = None
     if output_activation == "sigmoid":
-        low, high = (0.0, 1.0) if unit_interval else (float(X.min()), float(X.max()))
-        span = high - low if high > low else 1.0
-        output_mean = np.full(n_features, low)
-        output_variance = np.full(n_features, span**2)
-        # Clipped: a feature that is always 0 would otherwise need an infinite logit,
-        # and a saturated sigmoid would barely learn from the rows where it is not.
+        if unit_interval:
+            low, high = np.zeros_like(mean), np.ones_like(mean)
+        else:
+            low, high = column_range(X)
+        span = _positive(high - low)
+        output_offset, output_scale = low, span
+        # Clipped: a feature that is always at its minimum would otherwise need an
+        # infinite logit, and a saturated sigmoid would barely learn from other rows.
         unit_mean = np.clip((mean - low) / span, _OFFSET_CLIP, 1 - _OFFSET_CLIP)
-        output_offset = np.log(unit_mean / (1 - unit_mean))
+        logit_offset = np.log(unit_mean / (1 - unit_mean))
     else:
-        output_mean, output_variance = mean, centred_variance
-        output_offset = None
+        output_offset, output_scale = mean, std
+
+    if feature_weighting == "equal":
+        error_scale = 1.0 / std
+    else:
+        error_scale = np.full_like(mean, 1.0 / np.sqrt(np.mean(std**2)))
     return DataScaling(
-        input_mean,
-        input_variance,
-        output_mean,
-        output_variance,
-        unit_interval,
+        input_offset,
+        input_scale,
         output_offset,
+        output_scale,
+        logit_offset,
+        error_scale,
+        unit_interval,
     )
+
+
+def principal_axes(X, scaling: DataScaling, n_components: int) -> np.ndarray:
+    """PCA's top ``n_components`` axes of X in the loss's units, as columns.
+
+    In these units (``(x - mean) * error_scale``) the loss is the plain squared error,
+    so these axes give the best linear autoencoder for the loss: the point a tabular
+    network starts from. Columns beyond ``n_features`` are zero.
+    """
+    n_features = X.shape[1]
+    mean = scaling.output_offset
+    covariance = np.zeros((n_features, n_features))
+    for chunk in _row_chunks(X):
+        units = (chunk - mean) * scaling.error_scale
+        covariance += units.T @ units
+    _, vectors = np.linalg.eigh(covariance)
+    axes = np.zeros((n_features, n_components))
+    kept = min(n_components, n_features)
+    axes[:, :kept] = vectors[:, ::-1][:, :kept]
+    return axes

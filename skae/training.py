@@ -61,18 +61,40 @@ def _choose_execution(model: keras.Model, run_eagerly: bool):
         model.make_test_function(force=True)
 
 
-def _plateau_callbacks(validating: bool, patience: int, tol: float):
-    monitor = "val_loss" if validating else "loss"
+class _EarlyStoppingFromTheStart(keras.callbacks.EarlyStopping):
+    """`EarlyStopping` that counts the weights training starts from as a candidate.
+
+    Keras compares epochs only with each other, so when no epoch beats the start (a
+    table's networks start at PCA; a warm start, at the last fit) it restores the best
+    epoch, worse than where training began. Given the validation loss at the start, this
+    restores the starting weights then.
+    """
+
+    def __init__(self, start_loss: float, **kwargs):
+        super().__init__(restore_best_weights=True, **kwargs)
+        self.start_loss = start_loss
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        self.best = self.start_loss
+        self.best_weights = self.model.get_weights()
+
+
+def _plateau_callbacks(patience: int, tol: float, start_loss: float | None):
+    """Halve the learning rate, then stop, when the monitored loss stalls.
+
+    ``start_loss`` is the validation loss before training, or None to monitor the
+    training loss (and keep the last weights).
+    """
+    monitor = "loss" if start_loss is None else "val_loss"
+    stopping = {"monitor": monitor, "min_delta": tol, "patience": patience}
     return [
         keras.callbacks.ReduceLROnPlateau(
             monitor=monitor, factor=0.5, patience=max(1, patience // 2), min_delta=tol
         ),
-        keras.callbacks.EarlyStopping(
-            monitor=monitor,
-            min_delta=tol,
-            patience=patience,
-            restore_best_weights=validating,
-        ),
+        keras.callbacks.EarlyStopping(**stopping)
+        if start_loss is None
+        else _EarlyStoppingFromTheStart(start_loss, **stopping),
     ]
 
 
@@ -118,7 +140,8 @@ def train(
         Epochs without an improvement of at least ``tol`` in the monitored loss
         (``val_loss`` with validation rows, else ``loss``) before training stops; the
         learning rate is halved after half as many. With validation rows, the weights of
-        the best epoch are restored. None trains exactly ``epochs`` epochs.
+        the best epoch are restored, or the starting weights if no epoch beat them. None
+        trains exactly ``epochs`` epochs.
     tol : float
         Smallest decrease of the monitored loss that counts as an improvement.
     verbose : int
@@ -139,8 +162,6 @@ def train(
     divergence = _StopOnNonFiniteLoss()
     callbacks = [divergence]
     validating = validation_indices is not None
-    if patience is not None:
-        callbacks += _plateau_callbacks(validating, patience, tol)
     distributed = creation_strategy(model) is not None
     _choose_execution(
         model, run_eagerly=not distributed and epochs * steps <= EAGER_MAX_STEPS
@@ -165,6 +186,13 @@ def train(
             strategy=strategy,
         )
         with keras_fit_workarounds(model):
+            if patience is not None:
+                start_loss = None
+                if validating:
+                    start_loss = model.evaluate(
+                        validation_data, steps=validation_steps, verbose=0, return_dict=True
+                    )["loss"]
+                callbacks += _plateau_callbacks(patience, tol, start_loss)
             result = model.fit(
                 batches,
                 epochs=epochs,

@@ -1,16 +1,45 @@
-"""Reconstruction quality against PCA, on held-out rows."""
+"""Reconstruction quality against PCA, on held-out rows, in images and in raw tables."""
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_breast_cancer
+from sklearn.datasets import load_breast_cancer, load_wine
 from sklearn.decomposition import PCA
-from sklearn.model_selection import KFold, cross_val_score
+from sklearn.model_selection import train_test_split
 
 from skae import AutoencoderReducer
+from skae.datasets import make_mixed_units
+
+TABLES = {
+    "breast_cancer": lambda: load_breast_cancer().data,
+    "wine": lambda: load_wine().data,
+    "mixed_units": make_mixed_units,
+}
 
 
-def _pca_score(pca, X, y=None):
-    return -np.mean((X - pca.inverse_transform(pca.transform(X))) ** 2)
+def _split(name):
+    return train_test_split(TABLES[name](), test_size=0.3, random_state=0)
+
+
+def _errors(reducer, X_train, X_test):
+    """Held-out MSE in raw units, in standardised units, and per feature over the mean's."""
+    squared = (X_test - reducer.inverse_transform(reducer.transform(X_test))) ** 2
+    mean_row_squared = (X_test - X_train.mean(axis=0)) ** 2
+    return (
+        squared.mean(),
+        (squared / X_train.var(axis=0)).mean(),
+        squared.mean(axis=0) / mean_row_squared.mean(axis=0),
+    )
+
+
+@pytest.fixture(scope="module")
+def fitted_tables():
+    """Default 2-component reducers and PCA on each raw table's 70 % training split."""
+    fitted = {}
+    for name in TABLES:
+        X_train, X_test = _split(name)
+        reducer = AutoencoderReducer(n_components=2, random_state=0).fit(X_train)
+        fitted[name] = (X_train, X_test, reducer, PCA(n_components=2).fit(X_train))
+    return fitted
 
 
 @pytest.mark.slow
@@ -18,34 +47,54 @@ def test_beats_pca_on_held_out_digits(digits):
     X_train, X_test = digits[0], digits[1]
     reducer = AutoencoderReducer(n_components=2, random_state=0).fit(X_train)
     pca = PCA(n_components=2).fit(X_train)
-    autoencoder_mse, pca_mse = -reducer.score(X_test), -_pca_score(pca, X_test)
-    assert autoencoder_mse < 0.85 * pca_mse, (autoencoder_mse, pca_mse)
+    pca_mse = np.mean((X_test - pca.inverse_transform(pca.transform(X_test))) ** 2)
+    assert -reducer.score(X_test) < 0.85 * pca_mse, (-reducer.score(X_test), pca_mse)
 
 
 @pytest.mark.slow
-def test_beats_pca_on_raw_breast_cancer_in_original_units():
-    # Unscaled: feature variances span ten orders of magnitude.
-    X = load_breast_cancer().data
-    folds = KFold(5, shuffle=True, random_state=0)
-    autoencoder = cross_val_score(
-        AutoencoderReducer(n_components=2, random_state=0), X, cv=folds
-    )
-    pca = cross_val_score(PCA(n_components=2), X, cv=folds, scoring=_pca_score)
-    assert autoencoder.mean() > pca.mean(), (autoencoder, pca)
+@pytest.mark.parametrize("name", list(TABLES))
+def test_raw_table_at_most_pca_in_raw_and_standardised_units(fitted_tables, name):
+    X_train, X_test, reducer, pca = fitted_tables[name]
+    raw, standardised, per_feature = _errors(reducer, X_train, X_test)
+    pca_raw, pca_standardised, _ = _errors(pca, X_train, X_test)
+    assert raw <= pca_raw, (raw, pca_raw)
+    assert standardised <= pca_standardised, (standardised, pca_standardised)
+    # On held-out rows even PCA reconstructs a feature its two components do not
+    # explain slightly worse than the training mean (wine: 1.026x); 5 % allows that
+    # noise, while one global scale gave breast cancer's smallest feature 20,000x.
+    assert per_feature.max() <= 1.05, per_feature.round(3)
+    assert -reducer.score(X_test) == pytest.approx(raw)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["breast_cancer", "mixed_units"])
+def test_training_improves_on_the_pca_start(fitted_tables, name):
+    # The tabular networks start at PCA's solution; training must move them below it.
+    X_train, _, reducer, pca = fitted_tables[name]
+    raw, _, _ = _errors(reducer, X_train, X_train)
+    pca_raw, _, _ = _errors(pca, X_train, X_train)
+    assert raw < 0.95 * pca_raw, (raw, pca_raw)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["breast_cancer", "mixed_units"])
+@pytest.mark.parametrize("factor", [1e12, 1e-12])
+def test_overall_magnitude_does_not_change_the_model(fitted_tables, name, factor):
+    X_train, X_test, reducer, _ = fitted_tables[name]
+    _, standardised, _ = _errors(reducer, X_train, X_test)
+    scaled = AutoencoderReducer(n_components=2, random_state=0).fit(X_train * factor)
+    _, scaled_standardised, _ = _errors(scaled, X_train * factor, X_test * factor)
+    assert scaled_standardised == pytest.approx(standardised, rel=0.03)
 
 
 def test_inverse_transform_returns_original_units():
     X = load_breast_cancer().data[:200]
     reducer = AutoencoderReducer(
-        n_components=2, hidden_layer_sizes=(16,), batch_size=32, epochs=100, random_state=0
+        n_components=2, hidden_layer_sizes=(16,), batch_size=32, epochs=30, random_state=0
     )
     reconstruction = reducer.fit(X).inverse_transform(reducer.transform(X))
-    # Like PCA on raw data, the error is weighed in the data's units, where the area
-    # features (variances in the tens of thousands) carry nearly all of the variance.
-    mse = np.mean((X - reconstruction) ** 2)
-    assert mse < 0.05 * X.var(axis=0).mean()
-    large = X.var(axis=0) > 100
-    assert np.allclose(
-        reconstruction[:, large].mean(axis=0), X[:, large].mean(axis=0), rtol=0.05
-    )
-    assert reducer.loss_curve_[-1] < 0.2 * reducer.loss_curve_[0]
+    # Each feature comes back in its own units and range, the smallest included.
+    scale = X.std(axis=0)
+    assert np.all(np.abs(reconstruction.mean(axis=0) - X.mean(axis=0)) < 0.2 * scale)
+    assert np.all(reconstruction.min(axis=0) > X.min(axis=0) - 2 * scale)
+    assert np.all(reconstruction.max(axis=0) < X.max(axis=0) + 2 * scale)

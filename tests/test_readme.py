@@ -16,3 +16,40 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert install_and_test in ci_lines
     assert "pytest" in install_and_test
     assert "pip install" in install_and_run and install_and_run.endswith("skae compare")
+
+
+def _results_text() -> str:
+    files = sorted((ROOT / "benchmarks" / "results").rglob("*"))
+    suffixes = {".md", ".txt", ".csv"}
+    return "\n".join(path.read_text() for path in files if path.suffix in suffixes)
+
+
+def _outside_code(text: str) -> str:
+    return re.sub(r"```.*?```", "", text, flags=re.S)
+
+
+def test_readme_tables_and_outputs_come_from_results_files():
+    readme = (ROOT / "README.md").read_text()
+    results = _results_text()
+    table_rows = [
+        line
+        for line in _outside_code(readme).splitlines()
+        if line.startswith("|") and not set(line) <= set("|-: ")
+    ]
+    assert table_rows, "README has no result tables"
+    # Output blocks (fences without a language) are what a script printed.
+    outputs = re.findall(r"```\n(.*?)```", readme, re.S)
+    missing = [row for row in table_rows if row not in results]
+    missing += [block for block in outputs if block.strip() not in results]
+    assert not missing, "README figures that no results file holds:\n" + "\n".join(missing)
+
+
+def test_readme_prose_figures_come_from_results_files():
+    # Measured figures have three or more decimals or a unit of time; parameter values
+    # such as noise=0.2 have fewer.
+    readme = _outside_code((ROOT / "README.md").read_text())
+    prose = "\n".join(line for line in readme.splitlines() if not line.startswith("|"))
+    figures = set(re.findall(r"(?<![\w.=])\d+\.\d{3,}(?![\w.])", prose))
+    results = _results_text()
+    missing = sorted(figure for figure in figures if figure not in results)
+    assert not missing, f"README quotes figures that no results file holds: {missing}"

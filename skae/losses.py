@@ -1,0 +1,58 @@
+"""The training loss: squared reconstruction error in scaled units.
+
+Each feature's error is multiplied by its `DataScaling.error_scale` before squaring, so
+the loss is a pure number (1.0 is the error of predicting the mean row) whatever X's
+magnitude, and nothing overflows float32: errors are scaled before they are squared.
+Registered as serializable Keras objects, so saved models load with ``safe_mode=True``.
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+
+def _scaled_squared_error(y_true, y_pred, error_scale):
+    return ops.mean(ops.square((y_true - y_pred) * error_scale), axis=-1)
+
+
+def _as_constant(error_scale) -> np.ndarray:
+    return np.asarray(error_scale, dtype=np.float32)
+
+
+@keras.saving.register_keras_serializable(package="skae")
+class ScaledMeanSquaredError(keras.losses.Loss):
+    """Mean over features of ``((y_true - y_pred) * error_scale) ** 2``.
+
+    Parameters
+    ----------
+    error_scale : array-like of shape (n_features,)
+        Each feature's multiplier (see `skae.scaling`).
+    """
+
+    def __init__(self, error_scale, name="scaled_mse", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.error_scale = _as_constant(error_scale)
+
+    def call(self, y_true, y_pred):
+        return _scaled_squared_error(y_true, y_pred, self.error_scale)
+
+    def get_config(self):
+        return {**super().get_config(), "error_scale": self.error_scale.tolist()}
+
+
+@keras.saving.register_keras_serializable(package="skae")
+class ScaledMeanSquaredErrorMetric(keras.metrics.MeanMetricWrapper):
+    """`ScaledMeanSquaredError` as a metric, for losses that add other terms (a VAE's)."""
+
+    def __init__(self, error_scale, name="reconstruction_loss", dtype=None):
+        self.error_scale = _as_constant(error_scale)
+        super().__init__(
+            _scaled_squared_error, name=name, dtype=dtype, error_scale=self.error_scale
+        )
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "dtype": self.dtype,
+            "error_scale": self.error_scale.tolist(),
+        }

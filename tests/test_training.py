@@ -1,0 +1,116 @@
+"""Training parameters act: optimizers, schedules, early stopping, validation split."""
+
+import numpy as np
+import pytest
+
+from skae import AutoencoderReducer
+from skae.estimator import CODE_ACTIVATIONS, HIDDEN_ACTIVATIONS, OPTIMIZERS
+
+TINY = dict(hidden_layer_sizes=(16,), batch_size=64, noise=0.0, random_state=0)
+
+
+def _validation_rows(reducer, X):
+    _, validation = reducer._validation_split(X.shape[0])
+    return X[validation]
+
+
+def _loss_on(reducer, X):
+    return reducer.autoencoder_.evaluate(X, X, batch_size=len(X), verbose=0)
+
+
+def test_early_stopping_restores_the_best_epoch(digits):
+    X = digits[0][:600]
+    reducer = AutoencoderReducer(
+        early_stopping=True, learning_rate=3e-2, epochs=200, n_iter_no_change=4, **TINY
+    ).fit(X)
+    validation_loss = reducer.history_["val_loss"]
+    # It stopped early, so its last epochs were worse than the best one...
+    assert reducer.n_iter_ < 200
+    assert min(validation_loss) < validation_loss[-1]
+    # ...and the weights it kept are the best epoch's.
+    best = _loss_on(reducer, _validation_rows(reducer, X))
+    assert best == pytest.approx(min(validation_loss), rel=1e-4)
+
+
+def test_learning_rate_halves_when_the_loss_stalls(digits):
+    X = digits[0][:300]
+    reducer = AutoencoderReducer(
+        learning_rate=3e-2, epochs=60, n_iter_no_change=6, early_stopping=False, **TINY
+    ).fit(X)
+    rates = reducer.history_["learning_rate"]
+    assert rates[0] == pytest.approx(3e-2)
+    assert min(rates) <= 3e-2 / 2 * (1 + 1e-6)
+    # The rate the optimizer ends with is the one recorded.
+    assert float(reducer.autoencoder_.optimizer.learning_rate) == pytest.approx(rates[-1])
+
+
+def test_validation_fraction_sets_the_held_out_rows(digits):
+    X = digits[0][:400]
+    losses = {}
+    for fraction in (0.1, 0.5):
+        reducer = AutoencoderReducer(
+            early_stopping=True, validation_fraction=fraction, epochs=3, **TINY
+        ).fit(X)
+        rows = _validation_rows(reducer, X)
+        assert len(rows) == round(fraction * len(X))
+        # val_loss is measured on exactly those rows.
+        assert _loss_on(reducer, rows) == pytest.approx(
+            reducer.history_["val_loss"][-1], rel=1e-4
+        )
+        losses[fraction] = reducer.history_["val_loss"]
+    assert losses[0.1] != losses[0.5]
+
+
+@pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
+def test_every_optimizer_trains(digits, optimizer):
+    X = digits[0][:300]
+    # Plain SGD (no momentum) needs a far larger step than the adaptive optimizers.
+    learning_rate = 2.0 if optimizer == "sgd" else 3e-3
+    reducer = AutoencoderReducer(
+        optimizer=optimizer, learning_rate=learning_rate, epochs=15, **TINY
+    ).fit(X)
+    assert type(reducer.autoencoder_.optimizer).__name__.lower() == optimizer
+    assert reducer.loss_curve_[-1] < 0.9 * reducer.loss_curve_[0]
+
+
+@pytest.mark.parametrize("code_activation", sorted(CODE_ACTIVATIONS))
+def test_every_code_activation_trains_and_shapes_the_code(digits, code_activation):
+    X = digits[0][:300]
+    reducer = AutoencoderReducer(
+        4, code_activation=code_activation, learning_rate=3e-3, epochs=15, **TINY
+    ).fit(X)
+    codes = reducer.transform(digits[1])
+    assert reducer.loss_curve_[-1] < 0.9 * reducer.loss_curve_[0]
+    bounds = {"relu": (0, np.inf), "sigmoid": (0, 1), "tanh": (-1, 1)}
+    low, high = bounds.get(code_activation, (-np.inf, np.inf))
+    assert codes.min() >= low and codes.max() <= high
+    if code_activation == "linear":
+        assert codes.min() < 0
+
+
+def test_binary_crossentropy_trains_and_is_its_loss(digits):
+    import keras
+
+    X = digits[0][:300]
+    reducer = AutoencoderReducer(
+        loss="binary_crossentropy", learning_rate=3e-3, epochs=15, **TINY
+    ).fit(X)
+    assert reducer.loss_curve_[-1] < 0.95 * reducer.loss_curve_[0]
+    reconstruction = reducer.inverse_transform(reducer.transform(X))
+    expected = float(keras.losses.binary_crossentropy(X, reconstruction).numpy().mean())
+    assert _loss_on(reducer, X) == pytest.approx(expected, rel=1e-3)
+
+
+@pytest.mark.parametrize("activation", sorted(HIDDEN_ACTIVATIONS))
+def test_numpy_forward_pass_matches_keras_for_every_activation(digits, activation):
+    X = digits[0][:200]
+    reducer = AutoencoderReducer(3, activation=activation, epochs=2, **TINY).fit(X)
+    assert reducer._encode.uses_numpy and reducer._decode.uses_numpy
+    codes = reducer.transform(X)
+    np.testing.assert_allclose(codes, reducer.encoder_(X).numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        reducer.inverse_transform(codes),
+        reducer.decoder_(codes).numpy(),
+        rtol=1e-4,
+        atol=1e-5,
+    )
