@@ -12,8 +12,18 @@ milliseconds for a single row. Two faster paths, chosen once per model:
   traced for any batch size.
 
 Large inputs are processed in chunks of rows written into one preallocated output, so
-peak memory stays a small multiple of the input and output.
+peak memory stays a small multiple of the input and output. On the NumPy path the chunks
+are shared out among as many Python threads as BLAS would use, each product running on
+one BLAS thread (as scikit-learn's KMeans does): BLAS splits a product evenly between its
+threads, so on a busy machine one thread kept waiting holds up the whole product, while
+threads that each take the next chunk keep every core busy. On 10,000 rows of the default
+network, on a busy two-core machine, this took the median time from 1.2 to 0.7 times a
+direct call of the Keras model, in alternating runs.
 """
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import keras
 import numpy as np
@@ -21,7 +31,9 @@ from scipy.special import erf, expit
 
 from .layers import FeatureScaling, GaussianCode, LinearSkip
 
-_CHUNK_ROWS = 4096
+# Small enough that the chunks even out between threads, large enough that a product
+# stays efficient: 512 to 2,048 rows measured alike on the default network.
+_CHUNK_ROWS = 1024
 
 _ACTIVATIONS = {
     "linear": lambda x: x,
@@ -83,7 +95,9 @@ def _layer_step(layer):
         bias = _in_both_precisions(layer.bias.numpy() if layer.use_bias else 0.0)
 
         def dense(x):
-            return activation(x @ kernel[x.dtype] + bias[x.dtype])
+            y = x @ kernel[x.dtype]
+            y += bias[x.dtype]  # in place: y is this step's own array
+            return activation(y)
 
         return dense
     if isinstance(layer, keras.layers.Activation):
@@ -105,6 +119,46 @@ def _layer_step(layer):
             return lambda x: x * std[x.dtype] + mean[x.dtype]
         return lambda x: (x - mean[x.dtype]) / std[x.dtype]
     return None
+
+
+class _OneBlasThreadPerCall:
+    """While entered, BLAS products run on one thread each; gives the count they had.
+
+    Passes that overlap (transforms in several threads) share one limit, so that the
+    last one out restores the count the first one found.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._controller = None
+        self._limiter = None
+        self._passes = 0
+        self._threads = 1
+
+    def __enter__(self) -> int:
+        with self._lock:
+            if self._passes == 0:
+                if self._controller is None:
+                    # Made once: finding the loaded libraries takes tens of milliseconds.
+                    from threadpoolctl import ThreadpoolController
+
+                    self._controller = ThreadpoolController().select(user_api="blas")
+                counts = [lib.num_threads for lib in self._controller.lib_controllers]
+                self._threads = max(counts, default=1)
+                if self._threads > 1:
+                    self._limiter = self._controller.limit(limits=1)
+            self._passes += 1
+            return self._threads
+
+    def __exit__(self, *exc_info):
+        with self._lock:
+            self._passes -= 1
+            if self._passes == 0 and self._limiter is not None:
+                self._limiter.restore_original_limits()
+                self._limiter = None
+
+
+_ONE_BLAS_THREAD_PER_CALL = _OneBlasThreadPerCall()
 
 
 def _flat_layers(model):
@@ -169,10 +223,25 @@ class ForwardPass:
         out = self._graph(shaped.astype(np.float32, copy=False)).numpy()
         return out.reshape(out.shape[0], -1)
 
+    def _fill(self, X, out, start):
+        stop = start + _CHUNK_ROWS
+        out[start:stop] = self._run_chunk(np.asarray(X[start:stop], dtype=X.dtype))
+
     def __call__(self, X: np.ndarray) -> np.ndarray:
         """Outputs for rows X, in X's floating dtype, computed in chunks of rows."""
         out = np.empty((X.shape[0], self.n_outputs), dtype=X.dtype)
-        for start in range(0, X.shape[0], _CHUNK_ROWS):
-            stop = start + _CHUNK_ROWS
-            out[start:stop] = self._run_chunk(np.asarray(X[start:stop], dtype=X.dtype))
+        starts = range(0, X.shape[0], _CHUNK_ROWS)
+        fill = partial(self._fill, X, out)
+        if self._steps is None or len(starts) == 1:  # TensorFlow runs its own threads
+            for start in starts:
+                fill(start)
+            return out
+        with _ONE_BLAS_THREAD_PER_CALL as blas_threads:
+            if blas_threads == 1:
+                for start in starts:
+                    fill(start)
+            else:
+                with ThreadPoolExecutor(min(blas_threads, len(starts))) as pool:
+                    for _ in pool.map(fill, starts):  # re-raises a chunk's error
+                        pass
         return out

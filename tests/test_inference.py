@@ -75,13 +75,46 @@ def test_transform_uses_the_weights_as_trained(digits):
 
 def test_large_inputs_stream_in_chunks_and_match_one_pass(digits):
     reducer = AutoencoderReducer(n_components=2, **SMALL).fit(digits[0])
-    many = np.tile(digits[1], (30, 1))  # 11,910 rows: three chunks
+    many = np.tile(digits[1], (30, 1))  # 11,910 rows: twelve chunks, shared by threads
     codes = reducer.transform(many)
-    # Equal up to float64 rounding: BLAS may block a 4,096-row product differently.
+    # Equal up to float64 rounding: BLAS may block a chunk's product differently.
     assert np.allclose(
         codes[: len(digits[1])], reducer.transform(digits[1]), rtol=1e-12, atol=1e-12
     )
     assert np.allclose(codes, reducer.encoder_(many).numpy(), atol=1e-4)
+
+
+def _raise_a_chunk_error(rows):
+    raise RuntimeError("a chunk failed")
+
+
+def test_large_transforms_leave_the_blas_thread_count_as_they_found_it(digits):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads():
+        return [
+            info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"
+        ]
+
+    reducer = AutoencoderReducer(n_components=2, **SMALL).fit(digits[0])
+    many = np.tile(digits[1], (10, 1))  # four chunks
+    expected = reducer.transform(many)
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = blas_threads()
+        # Overlapping passes share one limit: the last one out restores the count.
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(reducer.transform, [many] * 8))
+        assert blas_threads() == before
+        for codes in results:
+            assert np.array_equal(codes, expected)
+        # A chunk's error reaches the caller, and the count is restored all the same.
+        failing = ForwardPass(reducer.encoder_)
+        failing._steps = [*failing._steps, _raise_a_chunk_error]
+        with pytest.raises(RuntimeError, match="a chunk failed"):
+            failing(many)
+        assert blas_threads() == before
 
 
 def test_models_outside_the_fast_path_run_through_tensorflow(digits):

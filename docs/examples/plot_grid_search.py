@@ -6,7 +6,8 @@ Tuning an autoencoder with GridSearchCV
 `~skae.AutoencoderReducer` is a scikit-learn estimator: ``GridSearchCV`` clones it,
 sets parameters, fits it on training folds and scores it on the held-out fold. Without
 labels, the score is ``score(X)``, the negative mean squared reconstruction error of the
-held-out rows, so higher is better, as scikit-learn expects.
+held-out rows, so higher is better, as scikit-learn expects. It compares networks, not
+code sizes: a larger code always scores better.
 
 Two searches on scikit-learn's digits (a grid search fits many networks, so the small
 dataset keeps this example quick):
