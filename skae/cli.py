@@ -37,6 +37,7 @@ from .compare import (  # noqa: E402
     print_progress,
     resolve_methods,
 )
+from .estimator import AUTO_SETTINGS  # noqa: E402
 from .shell_io import (  # noqa: E402
     check_array_path,
     describe_reducer,
@@ -309,8 +310,8 @@ def _add_fit(commands) -> None:
         "--noise",
         type=_noise,
         metavar="X",
-        help="denoising noise's standard deviation, or auto (default: auto, 0.2 for "
-        "data in [0, 1], else 0)",
+        help="denoising noise's standard deviation, or auto (default: auto, "
+        f"{AUTO_SETTINGS['dense']['noise']} for dense networks on data in [0, 1], else 0)",
     )
     parser.add_argument(
         "--variational",
