@@ -7,7 +7,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _bash_blocks(text: str) -> list[str]:
-    return [block.strip() for block in re.findall(r"```bash\n(.*?)```", text, re.S)]
+    return [block.strip() for info, block in _fences(text) if info == "bash"]
 
 
 def test_ci_runs_the_readme_test_command_verbatim():
@@ -24,8 +24,13 @@ def _results_text() -> str:
     return "\n".join(path.read_text() for path in files if path.suffix in suffixes)
 
 
+def _fences(text: str) -> list[tuple[str, str]]:
+    """The fenced blocks of Markdown text, as (info string, content) pairs."""
+    return re.findall(r"^```(\w*)\n(.*?)^```$", text, re.S | re.M)
+
+
 def _outside_code(text: str) -> str:
-    return re.sub(r"```.*?```", "", text, flags=re.S)
+    return re.sub(r"^```\w*\n.*?^```$", "", text, flags=re.S | re.M)
 
 
 def test_readme_tables_and_outputs_come_from_results_files():
@@ -38,7 +43,7 @@ def test_readme_tables_and_outputs_come_from_results_files():
     ]
     assert table_rows, "README has no result tables"
     # Output blocks (fences without a language) are what a script printed.
-    outputs = re.findall(r"```\n(.*?)```", readme, re.S)
+    outputs = [content for info, content in _fences(readme) if not info]
     missing = [row for row in table_rows if row not in results]
     missing += [block for block in outputs if block.strip() not in results]
     assert not missing, "README figures that no results file holds:\n" + "\n".join(missing)

@@ -32,6 +32,28 @@ def test_early_stopping_restores_the_best_epoch(digits):
     assert best == pytest.approx(min(validation_loss), rel=1e-4)
 
 
+def test_early_stopping_keeps_the_start_when_no_epoch_beats_it(digits):
+    # A warm start at a rate far too high: every epoch is worse than the weights
+    # training starts from, so those are the weights to keep, not the best epoch's.
+    X = digits[0][:600]
+    reducer = AutoencoderReducer(
+        early_stopping=True,
+        warm_start=True,
+        learning_rate=1e-2,
+        epochs=10,
+        n_iter_no_change=4,
+        **TINY,
+    ).fit(X)
+    validation_rows = _validation_rows(reducer, X)
+    start_loss = _loss_on(reducer, validation_rows)
+    codes = reducer.transform(X)
+    first_epochs = reducer.n_iter_
+    reducer.set_params(learning_rate=1.0, epochs=first_epochs + 20).fit(X)
+    assert min(reducer.history_["val_loss"][first_epochs:]) > start_loss
+    assert _loss_on(reducer, validation_rows) == pytest.approx(start_loss, rel=1e-4)
+    assert np.array_equal(reducer.transform(X), codes)
+
+
 def test_learning_rate_halves_when_the_loss_stalls(digits):
     X = digits[0][:300]
     reducer = AutoencoderReducer(
