@@ -99,6 +99,9 @@ AUTO_SETTINGS = {
 
 # The networks compute in float32 (training scales errors before squaring them).
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
+# Training subtracts values (from the feature means, from reconstructions) in float32:
+# the difference of two values below half of float32's largest stays finite.
+_TRAINABLE_MAX = _FLOAT32_MAX / 2
 _BEYOND_FLOAT32 = (
     f"beyond float32's range ({_FLOAT32_MAX:.2g}) that the network computes in"
 )
@@ -525,7 +528,12 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     def _validated_training_rows(self, X, reset: bool):
         """`validate_data` for training rows, refusing values float32 training overflows."""
         X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=reset)
-        _check_magnitude(X, _FLOAT32_MAX, _BEYOND_FLOAT32)
+        _check_magnitude(
+            X,
+            _TRAINABLE_MAX,
+            f"too large to train on: training subtracts values in float32, so they must "
+            f"stay below {_TRAINABLE_MAX:.2g}, half of float32's largest value",
+        )
         return X
 
     def _resolved_output_activation(self, unit_interval: bool) -> str:

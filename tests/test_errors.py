@@ -88,7 +88,7 @@ def test_invalid_parameters_are_named(params, message):
 
 def test_binary_crossentropy_needs_unit_interval_data():
     with pytest.raises(
-        ValueError, match=r"binary_crossentropy' needs X in \[0, 1\]; got values"
+        ValueError, match=r"binary_crossentropy' needs X in \[0, 1\], reaching at least 0.5"
     ):
         AutoencoderReducer(loss="binary_crossentropy", **TINY).fit(X * 3)
     with pytest.raises(ValueError, match="needs a sigmoid output"):

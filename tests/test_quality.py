@@ -110,3 +110,12 @@ def test_equal_feature_weighting_favours_the_standardised_error(fitted_tables):
     # standardised 0.01088 against 0.05465).
     assert standardised < 0.5 * variance_standardised
     assert raw > variance_raw
+
+
+def test_values_up_to_1e19_times_a_table_train_without_diverging():
+    # 0.1.0 squared errors in X's units and diverged from about 1e10 on.
+    X = load_breast_cancer().data[:200] * 1e19
+    reducer = AutoencoderReducer(2, hidden_layer_sizes=(8,), epochs=5, random_state=0)
+    reconstruction = reducer.fit(X).inverse_transform(reducer.transform(X))
+    assert np.isfinite(reducer.loss_curve_).all()
+    assert np.mean((X - reconstruction) ** 2) < np.mean((X - X.mean(axis=0)) ** 2)

@@ -166,7 +166,7 @@ SPECIALS = ["none", "nan", "inf", "-inf", "constant column", "duplicate rows"]
 KINDS = ["float64", "float32", "float16", "int64", "bool", "list", "frame64", "frame32"]
 LAYOUTS = ["C", "F", "stepped", "read-only"]
 FLOAT32_MAX = float(np.finfo(np.float32).max)
-TRAINABLE_MAX = float(np.sqrt(FLOAT32_MAX))
+TRAINABLE_MAX = FLOAT32_MAX / 2
 
 
 @st.composite

@@ -151,7 +151,7 @@ def test_sample_from_a_variational_model_equals_the_api(capsys, files, X):
         (["fit", "{folder}/missing.npy", "--out", "{folder}/m.skae"], "no such file"),
         (["transform", "{folder}/missing.skae", "{npy}"], "no such model file"),
         (["transform", "{csv}", "{npy}"], "not a skae model file"),
-        (["sample", "{model}", "-n", "3"], "sample needs variational=True"),
+        (["sample", "{model}", "-n", "3"], "no method 'sample' with variational=False"),
         (["transform", "{model}", "{wide}"], "X has 10 features"),
         (["inverse-transform", "{model}", "{wide}"], "X has 10 columns"),
         (["transform", "{model}", "{npy}", "--out", "codes.txt"], "use a .npy or .csv"),
