@@ -58,3 +58,21 @@ def test_readme_prose_figures_come_from_results_files():
     results = _results_text()
     missing = sorted(figure for figure in figures if figure not in results)
     assert not missing, f"README quotes figures that no results file holds: {missing}"
+
+
+def test_docs_pages_quote_only_figures_from_results_files():
+    # The pages' own text (the gallery's printed output is produced at build time).
+    pages = [
+        path
+        for path in sorted((ROOT / "docs").rglob("*"))
+        if path.suffix in {".rst", ".md"}
+        and not {"_build", "generated", "auto_examples"} & set(path.parts)
+    ]
+    results = _results_text()
+    missing = {}
+    for page in pages:
+        figures = set(re.findall(r"(?<![\w.=])\d+\.\d{3,}(?![\w.])", page.read_text()))
+        unknown = sorted(figure for figure in figures if figure not in results)
+        if unknown:
+            missing[str(page.relative_to(ROOT))] = unknown
+    assert not missing, f"docs quote figures that no results file holds: {missing}"
