@@ -26,23 +26,11 @@ from ._sklearn import (
     check_is_fitted,
     validate_data,
 )
+from .activations import CODE_ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .scaling import FEATURE_WEIGHTINGS
 from .seeding import SeedStream
 
 FLOAT_DTYPES = [np.float64, np.float32]
-
-HIDDEN_ACTIVATIONS = {
-    "relu",
-    "elu",
-    "selu",
-    "gelu",
-    "silu",
-    "tanh",
-    "sigmoid",
-    "softplus",
-    "leaky_relu",
-    "linear",
-}
 
 OPTIMIZERS = {"adam", "adamw", "nadam", "rmsprop", "sgd"}
 
@@ -66,8 +54,6 @@ _STRUCTURAL_PARAMS = (
     "encoder",
     "decoder",
 )
-
-CODE_ACTIVATIONS = {"linear", "relu", "sigmoid", "tanh"}
 
 # What "auto" means for each kind of network: dense and conv measured on MNIST
 # (benchmarks/results/defaults_mnist.md), "tabular" (the dense networks that start at
@@ -358,8 +344,8 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         "hidden_layer_sizes": ["array-like", StrOptions({"auto"})],
         "conv_filters": ["array-like"],
         "input_shape": [None, tuple, list],
-        "activation": [StrOptions(HIDDEN_ACTIVATIONS)],
-        "code_activation": [StrOptions(CODE_ACTIVATIONS)],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "code_activation": [StrOptions(set(CODE_ACTIVATIONS))],
         "output_activation": [StrOptions({"auto", "sigmoid", "linear"})],
         "loss": [StrOptions({"auto", "mse", "binary_crossentropy"})],
         "feature_weighting": [StrOptions(set(FEATURE_WEIGHTINGS))],

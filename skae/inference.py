@@ -27,29 +27,14 @@ from functools import partial
 
 import keras
 import numpy as np
-from scipy.special import erf, expit
 
+from .activations import NUMPY_ACTIVATIONS
 from .layers import FeatureScaling, GaussianCode, LinearSkip
 
 # Small enough that the chunks even out between threads, large enough that a product
 # stays efficient: 512 to 2,048 rows measured alike on the default network.
 _CHUNK_ROWS = 1024
 
-_ACTIVATIONS = {
-    "linear": lambda x: x,
-    "relu": lambda x: np.maximum(x, 0),
-    "sigmoid": expit,
-    "tanh": np.tanh,
-    "elu": lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))),
-    "selu": lambda x: (
-        1.0507009873554805
-        * np.where(x > 0, x, 1.6732632423543772 * np.expm1(np.minimum(x, 0)))
-    ),
-    "softplus": lambda x: np.logaddexp(0, x),
-    "silu": lambda x: x * expit(x),
-    "gelu": lambda x: 0.5 * x * (1 + erf(x / np.sqrt(2))),
-    "leaky_relu": lambda x: np.where(x > 0, x, 0.2 * x),
-}
 
 _IDENTITY_AT_INFERENCE = (
     keras.layers.GaussianNoise,
@@ -60,7 +45,7 @@ _IDENTITY_AT_INFERENCE = (
 
 def _activation_name(function) -> str | None:
     name = getattr(function, "__name__", None)
-    return name if name in _ACTIVATIONS else None
+    return name if name in NUMPY_ACTIVATIONS else None
 
 
 def _in_both_precisions(values) -> dict:
@@ -88,7 +73,7 @@ def _layer_step(layer):
     if isinstance(layer, GaussianCode):
         return _layer_step(layer.mean)  # the code's mean, as at inference
     if isinstance(layer, keras.layers.Dense):
-        activation = _ACTIVATIONS.get(_activation_name(layer.activation))
+        activation = NUMPY_ACTIVATIONS.get(_activation_name(layer.activation))
         if activation is None:
             return None
         kernel = _in_both_precisions(layer.kernel.numpy())
@@ -101,7 +86,7 @@ def _layer_step(layer):
 
         return dense
     if isinstance(layer, keras.layers.Activation):
-        activation = _ACTIVATIONS.get(_activation_name(layer.activation))
+        activation = NUMPY_ACTIVATIONS.get(_activation_name(layer.activation))
         return None if activation is None else activation
     if isinstance(layer, FeatureScaling):
         offset = _in_both_precisions(layer.offset)

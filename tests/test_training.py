@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from skae import AutoencoderReducer
-from skae.estimator import CODE_ACTIVATIONS, HIDDEN_ACTIVATIONS, OPTIMIZERS
+from skae.activations import CODE_ACTIVATIONS, HIDDEN_ACTIVATIONS
+from skae.estimator import OPTIMIZERS
 
 TINY = dict(hidden_layer_sizes=(16,), batch_size=64, noise=0.0, random_state=0)
 
