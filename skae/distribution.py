@@ -65,6 +65,11 @@ def under_current_strategy(model: keras.Model) -> keras.Model:
     return model_from_bytes(model_to_bytes(model))
 
 
+# The private Trainer methods `keras_fit_workarounds` replaces or calls; a test checks
+# that the installed Keras still has them.
+PRIVATE_KERAS_HOOKS = ("_maybe_symbolic_build", "_symbolic_build")
+
+
 @contextmanager
 def keras_fit_workarounds(model: keras.Model):
     """While in this context, the model's `fit` avoids two Keras 3 distribution bugs.
@@ -80,9 +85,18 @@ def keras_fit_workarounds(model: keras.Model):
       them over all replicas.
     """
     strategy = creation_strategy(model)
-    if strategy is None or not hasattr(model, "_maybe_symbolic_build"):
+    if strategy is None:
         yield
         return
+    missing = [hook for hook in PRIVATE_KERAS_HOOKS if not hasattr(model, hook)]
+    if missing:
+        # Failing loudly: without the workaround, distributed training breaks later and
+        # less clearly (or, across workers, averages its logs wrongly).
+        raise RuntimeError(
+            f"skae's distributed training relies on Keras' private {', '.join(missing)}, "
+            f"which Keras {keras.__version__} does not have. Train without a "
+            "tf.distribute strategy, or use a Keras version skae supports."
+        )
 
     def build_from_local_batch(iterator=None, data_batch=None):
         if iterator is not None:

@@ -307,3 +307,14 @@ def test_partial_fit_over_chunks_learns_as_well_as_fit(digits, tmp_path):
     whole_error = _held_out_error(whole, X_test)
     chunked_error = _held_out_error(chunked, X_test)
     assert chunked_error <= 1.10 * whole_error, (chunked_error, whole_error)
+
+
+def test_the_private_keras_hooks_of_distributed_training_exist():
+    # skae patches these on the model under a tf.distribute strategy; when a Keras
+    # upgrade renames them, this fails here instead of training failing obscurely.
+    import keras
+
+    from skae.distribution import PRIVATE_KERAS_HOOKS
+
+    missing = [hook for hook in PRIVATE_KERAS_HOOKS if not hasattr(keras.Model, hook)]
+    assert not missing, f"Keras {keras.__version__} lacks {missing}"
