@@ -593,7 +593,10 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             n_features, image_shape, seeds, zero_code=pca_start
         )
         if pca_start:
-            axes = principal_axes(X, scaling, int(self.n_components))
+            # Tabular inputs are standardised: their offset is the feature mean.
+            axes = principal_axes(
+                X, scaling.input_offset, scaling.error_scale, int(self.n_components)
+            )
             encoder_kernel, decoder_kernel = networks.pca_kernels(axes, scaling)
             encoder_core = networks.with_linear_path(encoder_core, encoder_kernel)
             decoder_core = networks.with_linear_path(decoder_core, decoder_kernel)

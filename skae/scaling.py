@@ -131,7 +131,7 @@ def fit_scaling(X, output_activation: str, feature_weighting: str) -> DataScalin
     output_activation : {"sigmoid", "linear"}
         The decoder's last activation (already resolved from ``"auto"``).
     feature_weighting : {"variance", "equal"}
-        What the loss weighs (already resolved from ``"auto"``).
+        What the loss weighs.
     """
     unit_interval = in_unit_interval(X)
     mean, variance = column_moments(X)
@@ -159,6 +159,7 @@ def fit_scaling(X, output_activation: str, feature_weighting: str) -> DataScalin
     if feature_weighting == "equal":
         error_scale = 1.0 / std
     else:
+        # The mean feature variance, a constant feature counting as a typical one.
         error_scale = np.full_like(mean, 1.0 / np.sqrt(np.mean(std**2)))
     return DataScaling(
         input_offset,
@@ -171,18 +172,19 @@ def fit_scaling(X, output_activation: str, feature_weighting: str) -> DataScalin
     )
 
 
-def principal_axes(X, scaling: DataScaling, n_components: int) -> np.ndarray:
+def principal_axes(X, mean, error_scale, n_components: int) -> np.ndarray:
     """PCA's top ``n_components`` axes of X in the loss's units, as columns.
 
     In these units (``(x - mean) * error_scale``) the loss is the plain squared error,
     so these axes give the best linear autoencoder for the loss: the point a tabular
-    network starts from. Columns beyond ``n_features`` are zero.
+    network starts from. Columns beyond ``n_features`` are zero. The covariance matrix
+    is accumulated over chunks of rows: memory grows with ``n_features ** 2``, not with
+    the number of rows.
     """
     n_features = X.shape[1]
-    mean = scaling.output_offset
     covariance = np.zeros((n_features, n_features))
     for chunk in _row_chunks(X):
-        units = (chunk - mean) * scaling.error_scale
+        units = (chunk - mean) * error_scale
         covariance += units.T @ units
     _, vectors = np.linalg.eigh(covariance)
     axes = np.zeros((n_features, n_components))
