@@ -583,7 +583,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         unit_interval = in_unit_interval(X)
         output_activation = self._resolved_output_activation(unit_interval)
         loss = self._resolved_loss(X, output_activation, unit_interval)
-        scaling = fit_scaling(X, output_activation, self.feature_weighting)
+        scaling = fit_scaling(X, unit_interval, output_activation, self.feature_weighting)
         image_shape = None
         if self.architecture == "conv":
             image_shape = networks.resolve_image_shape(self.input_shape, n_features)

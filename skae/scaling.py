@@ -121,19 +121,22 @@ def _positive(scale: np.ndarray) -> np.ndarray:
     return np.where(scale > 0, scale, fallback)
 
 
-def fit_scaling(X, output_activation: str, feature_weighting: str) -> DataScaling:
+def fit_scaling(
+    X, unit_interval: bool, output_activation: str, feature_weighting: str
+) -> DataScaling:
     """Choose the scaling for training data X.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
         Finite training rows.
+    unit_interval : bool
+        ``in_unit_interval(X)``, which the caller has already read.
     output_activation : {"sigmoid", "linear"}
         The decoder's last activation (already resolved from ``"auto"``).
     feature_weighting : {"variance", "equal"}
         What the loss weighs.
     """
-    unit_interval = in_unit_interval(X)
     mean, variance = column_moments(X)
     std = _positive(np.sqrt(variance))
 
