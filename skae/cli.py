@@ -37,7 +37,7 @@ from .compare import (  # noqa: E402
     print_progress,
     resolve_methods,
 )
-from .estimator import AUTO_SETTINGS  # noqa: E402
+from .spec import AUTO_SETTINGS  # noqa: E402
 from .shell_io import (  # noqa: E402
     check_array_path,
     describe_reducer,

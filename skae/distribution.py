@@ -14,6 +14,7 @@ the networks inside `fit`: ``with strategy.scope(): reducer.fit(X)`` builds them
   `fit` (see `keras_fit_workarounds`), without changing Keras for any other code.
 """
 
+import inspect
 from contextlib import contextmanager
 
 import keras
@@ -60,14 +61,34 @@ def under_current_strategy(model: keras.Model) -> keras.Model:
     current = scope_strategy()
     if current is None or current is creation_strategy(model):
         return model
-    from .persistence import model_from_bytes, model_to_bytes
+    from .fitted import model_from_bytes, model_to_bytes
 
     return model_from_bytes(model_to_bytes(model))
 
 
-# The private Trainer methods `keras_fit_workarounds` replaces or calls; a test checks
-# that the installed Keras still has them.
-PRIVATE_KERAS_HOOKS = ("_maybe_symbolic_build", "_symbolic_build")
+# The private Trainer methods `keras_fit_workarounds` replaces or calls, with the
+# parameters they take in every Keras skae was tested with (3.9 to 3.15). A test checks
+# the installed Keras against this; `private_hooks_problem` refuses distributed training
+# on a Keras whose hooks differ, before anything is patched.
+PRIVATE_KERAS_HOOKS = {
+    "_maybe_symbolic_build": ("iterator", "data_batch"),
+    "_symbolic_build": ("iterator", "data_batch"),
+}
+TESTED_KERAS_VERSIONS = ((3, 9), (3, 15))
+
+
+def private_hooks_problem(model) -> str | None:
+    """What differs in Keras' private hooks from what skae relies on, or None."""
+    problems = []
+    for hook, parameters in PRIVATE_KERAS_HOOKS.items():
+        method = getattr(type(model), hook, None)
+        if method is None:
+            problems.append(f"has no {hook}")
+            continue
+        found = tuple(inspect.signature(method).parameters)[1:]  # without self
+        if found != parameters:
+            problems.append(f"{hook} takes {found}, not {parameters}")
+    return "; ".join(problems) or None
 
 
 @contextmanager
@@ -88,14 +109,16 @@ def keras_fit_workarounds(model: keras.Model):
     if strategy is None:
         yield
         return
-    missing = [hook for hook in PRIVATE_KERAS_HOOKS if not hasattr(model, hook)]
-    if missing:
+    problem = private_hooks_problem(model)
+    if problem is not None:
         # Failing loudly: without the workaround, distributed training breaks later and
         # less clearly (or, across workers, averages its logs wrongly).
+        low, high = TESTED_KERAS_VERSIONS
         raise RuntimeError(
-            f"skae's distributed training relies on Keras' private {', '.join(missing)}, "
-            f"which Keras {keras.__version__} does not have. Train without a "
-            "tf.distribute strategy, or use a Keras version skae supports."
+            f"skae's distributed training patches private Keras methods, and in Keras "
+            f"{keras.__version__} they changed ({problem}); skae was tested with Keras "
+            f"{low[0]}.{low[1]} to {high[0]}.{high[1]}. Train without a tf.distribute "
+            "strategy, or use a Keras version in that range."
         )
 
     def build_from_local_batch(iterator=None, data_batch=None):

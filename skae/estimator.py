@@ -1,12 +1,12 @@
 """`AutoencoderReducer`: a scikit-learn transformer on a Keras encoder and decoder.
 
-The estimator holds parameters and fitted state; building networks (`networks`), training
-(`training`), running fitted models (`inference`) and serialising them (`persistence`)
-live in their own modules, which import Keras only when a model is built or loaded.
+The estimator keeps the parameters, their constraints and the scikit-learn methods; it
+imports no Keras. `fit` resolves a `skae.spec.FitSpec` from the parameters and the data,
+`skae.networks` builds and compiles the networks from it, and one
+`skae.fitted.FittedNetworks` holds them (training, fast forward passes, bytes, export).
+`save` hands `skae.persistence` a document of the parameters and fitted state.
 """
 
-import functools
-import types
 import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -17,120 +17,25 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
 )
-from sklearn.utils import check_array
 
-from ._sklearn import (
-    Interval,
-    StrOptions,
-    _fit_context,
-    check_is_fitted,
-    validate_data,
-)
+from . import checks
+from ._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
 from .activations import CODE_ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .scaling import FEATURE_WEIGHTINGS
+from .scaling import FEATURE_WEIGHTINGS, fit_scaling, principal_axes
 from .seeding import SeedStream
-
-FLOAT_DTYPES = [np.float64, np.float32]
-
-OPTIMIZERS = {"adam", "adamw", "nadam", "rmsprop", "sgd"}
-
-# Parameters that fix the network's shape or objective: `warm_start` cannot change them.
-_STRUCTURAL_PARAMS = (
-    "n_components",
-    "architecture",
-    "hidden_layer_sizes",
-    "conv_filters",
-    "input_shape",
-    "activation",
-    "code_activation",
-    "output_activation",
-    "loss",
-    "feature_weighting",
-    "optimizer",
-    "noise",
-    "sparsity",
-    "variational",
-    "beta",
-    "encoder",
-    "decoder",
+from .spec import (
+    ARCHITECTURES,
+    LOSSES,
+    OPTIMIZERS,
+    OUTPUT_ACTIVATIONS,
+    DataFacts,
+    FitSpec,
+    resolve_spec,
+    structural_params,
 )
 
-# What "auto" means for each kind of network: dense and conv measured on MNIST
-# (benchmarks/results/defaults_mnist.md), "tabular" (the dense networks that start at
-# PCA, on rows not in [0, 1]) on raw tables (benchmarks/results/tabular.md). Noise
-# applies to data in [0, 1] only.
-AUTO_SETTINGS = {
-    "dense": {
-        "hidden_layer_sizes": (256, 128, 64),
-        "learning_rate": 1e-3,
-        "epochs": 200,
-        "noise": 0.3,
-        "n_iter_no_change": 10,
-    },
-    "tabular": {
-        "hidden_layer_sizes": (256, 128, 64),
-        "learning_rate": 3e-4,
-        "epochs": 200,
-        "noise": 0.0,
-        "n_iter_no_change": 30,
-    },
-    "conv": {
-        "hidden_layer_sizes": (),
-        "learning_rate": 3e-3,
-        "epochs": 40,
-        "noise": 0.0,
-        "n_iter_no_change": 10,
-    },
-}
-
-# The networks compute in float32 (training scales errors before squaring them).
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
-# Training subtracts values (from the feature means, from reconstructions) in float32:
-# the difference of two values below half of float32's largest stays finite.
-_TRAINABLE_MAX = _FLOAT32_MAX / 2
-_BEYOND_FLOAT32 = (
-    f"beyond float32's range ({_FLOAT32_MAX:.2g}) that the network computes in"
-)
-
-
-def _same_value(first, second) -> bool:
-    """Equality of parameter values, arrays (``hidden_layer_sizes``) included."""
-    if isinstance(first, np.ndarray) or isinstance(second, np.ndarray):
-        return np.array_equal(first, second)
-    return bool(first == second)
-
-
-def _check_magnitude(X, limit: float, reason: str) -> None:
-    """Refuse finite X with a value beyond ``limit`` in magnitude, saying why."""
-    largest = max(-float(X.min()), float(X.max()))
-    if largest > limit:
-        raise ValueError(
-            f"X has values up to {largest:.3g} in magnitude, {reason}. Rescale X, for "
-            "example with StandardScaler."
-        )
-
-
-class _variational_only:
-    """A method that exists only on variational reducers, like `available_if`.
-
-    `available_if` raises a generic "has no attribute" and hides the reason in the
-    exception's cause; this says why in the message itself.
-    """
-
-    def __init__(self, method):
-        self.method = method
-        functools.update_wrapper(self, method)
-
-    def __get__(self, reducer, owner=None):
-        if reducer is None:
-            return self.method
-        if not reducer.variational:
-            raise AttributeError(
-                f"{type(reducer).__name__} has no method {self.method.__name__!r} with "
-                "variational=False: a plain autoencoder only compresses, it learns no "
-                "distribution of codes to draw new rows from. Set variational=True."
-            )
-        return types.MethodType(self.method, reducer)
+# What a document of the fitted state holds (`_document`); feature_names_in_ optional.
+_FITTED_STATE = ("n_features_in_", "n_iter_", "history_", "spec_", "structure", "seeds")
 
 
 class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -193,26 +98,22 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         deviations, as after ``StandardScaler``. On raw breast cancer at 2 components
         (validation rows inside the training split, ``benchmarks/results/tabular.md``),
         ``"variance"`` gave errors of 15.19 (raw) and 0.6415 (standardised) against PCA's
-        21.55 and 0.6516; ``"equal"`` gave 1851 and 0.3312. The loss is divided by the
-        mean feature variance either way, so that 1.0 is the error of predicting the
-        mean row.
+        21.55 and 0.6516; ``"equal"`` gave 1851 and 0.3312. Either way 1.0 is
+        the error of predicting the mean row.
     optimizer : {"adam", "adamw", "nadam", "rmsprop", "sgd"}, default="adam"
         Keras optimizer.
     learning_rate : float or "auto", default="auto"
         The optimizer's learning rate. ``"auto"`` is 1e-3 for ``"dense"``, 3e-3 for
-        ``"conv"`` and 3e-4 for tabular rows (see Notes): on MNIST, 3e-3 overfitted the
-        dense network sooner, while the conv network reached in 20 epochs the error that
-        1e-3 reached in 60; on small raw tables, a network learning on top of PCA
-        overfitted sooner at 1e-3 (``benchmarks/results/tabular.md``).
+        ``"conv"`` and 3e-4 for tabular rows (see Notes), each measured best on
+        validation rows.
     batch_size : int, default=128
         Rows per gradient step (capped at the number of rows); under a
         ``tf.distribute`` strategy, over all replicas together.
     epochs : int or "auto", default="auto"
         Passes over the training data; a maximum when training stops early.
         ``"auto"`` is 200 for ``"dense"`` and 40 for ``"conv"``, whose epochs cost
-        more and learn more. With
-        ``warm_start=True`` this is the total over all fits, as ``n_estimators`` is in
-        scikit-learn's ensembles.
+        more and learn more. With ``warm_start=True`` this is the total over all fits,
+        as ``n_estimators`` is in scikit-learn's ensembles.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows (a shuffled, seeded split), stop when
         their loss has not improved by ``tol`` for ``n_iter_no_change`` epochs, and
@@ -233,13 +134,10 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         Denoising: the standard deviation of Gaussian noise added to the encoder's
         input in training only (``transform`` is deterministic). In data units for data
         in [0, 1], otherwise in each feature's standard deviations; 0 turns it off.
-        ``"auto"`` is 0.3 for ``"dense"`` on data in [0, 1] (images) and 0 otherwise: on
-        MNIST (fitted on 6,000 training images, scored on the other 2,000 of the
-        training rows), 0.3 lowered the dense network's validation error at 36
-        components from 0.01246 (no noise) to 0.01002 and raised 2-D trustworthiness from
-        0.904 to 0.939 (``benchmarks/results/defaults_mnist.md``), while on raw tables
-        it raised the error (``benchmarks/results/tabular.md``), and the conv network,
-        which shares its weights across the image, did slightly better without it.
+        ``"auto"`` is 0.3 for ``"dense"`` on data in [0, 1] (images) and 0 otherwise:
+        on MNIST validation rows it lowered the dense network's error and raised its
+        2-D trustworthiness, while it raised the error on raw tables and of the conv
+        network (user guide, "Variants").
     sparsity : float, default=0.0
         Sparse code: the weight of an L1 penalty on the code's activations.
     variational : bool, default=False
@@ -272,14 +170,16 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     Attributes
     ----------
+    spec_ : skae.spec.FitSpec
+        What the last fit from scratch resolved from the parameters and the data
+        (every "auto" replaced, the output activation, loss, noise and image shape
+        chosen), as PCA keeps the solver it chose; a continued fit updates its training
+        settings. The networks are built from it.
     encoder_ : keras.Model
         Rows in data units to codes; ``encoder_(X)`` equals ``transform(X)`` up to
         float32 rounding. For dense networks `transform` runs on a NumPy copy of the
-        weights taken when training ends (one row then costs microseconds, not a Keras
-        call): weights you change by hand reach `transform` and `inverse_transform`
-        after further training (`partial_fit`, a warm-started `fit`) or a pickle round
-        trip. Other networks run through a traced TensorFlow function of the model
-        itself.
+        weights taken when training ends (`skae.inference`): weights changed by hand
+        reach it after further training or a pickle round trip.
     decoder_ : keras.Model
         Codes to rows in data units; ``decoder_(Z)`` equals ``inverse_transform(Z)``.
     autoencoder_ : keras.Model
@@ -340,16 +240,16 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "architecture": [StrOptions({"dense", "conv"})],
+        "architecture": [StrOptions(set(ARCHITECTURES))],
         "hidden_layer_sizes": ["array-like", StrOptions({"auto"})],
         "conv_filters": ["array-like"],
         "input_shape": [None, tuple, list],
         "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
         "code_activation": [StrOptions(set(CODE_ACTIVATIONS))],
-        "output_activation": [StrOptions({"auto", "sigmoid", "linear"})],
-        "loss": [StrOptions({"auto", "mse", "binary_crossentropy"})],
+        "output_activation": [StrOptions(set(OUTPUT_ACTIVATIONS))],
+        "loss": [StrOptions(set(LOSSES))],
         "feature_weighting": [StrOptions(set(FEATURE_WEIGHTINGS))],
-        "optimizer": [StrOptions(OPTIMIZERS)],
+        "optimizer": [StrOptions(set(OPTIMIZERS))],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -451,17 +351,17 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         continuing = self.warm_start and self.__sklearn_is_fitted__()
         with self._rollback_on_failure(continuing):
             X = self._start_or_continue(X, continuing)
-            epochs_left = int(self._resolved("epochs")) - self.n_iter_
+            epochs_left = self.spec_.epochs - self.n_iter_
             if epochs_left <= 0:
                 warnings.warn(
                     f"warm_start fit without raising epochs trains nothing: "
-                    f"{self.n_iter_} of epochs={self._resolved('epochs')} are done. "
+                    f"{self.n_iter_} of epochs={self.spec_.epochs} are done. "
                     "Raise epochs to train more, or call partial_fit for one more pass.",
                     UserWarning,
                     stacklevel=3,
                 )
                 return self
-            self._train_epochs(X, epochs_left, early_stopping=self.early_stopping)
+            self._train(X, epochs_left, early_stopping=self.spec_.early_stopping)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -486,242 +386,57 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         continuing = self.__sklearn_is_fitted__()
         with self._rollback_on_failure(continuing):
             X = self._start_or_continue(X, continuing)
-            self._train_epochs(X, 1, early_stopping=False)
+            self._train(X, 1, early_stopping=False)
         return self
 
     def _start_or_continue(self, X, continuing: bool):
         """Validate training rows; build fresh networks unless continuing fitted ones."""
-        X = self._validated_training_rows(X, reset=not continuing)
+        X = checks.training_rows(self, X, reset=not continuing)
+        params = self.get_params(deep=False)
         if continuing:
-            self._check_structure_unchanged()
-            self._move_to_current_strategy()
+            self._check_structure_unchanged(params)
+            self._networks = self._networks.under_current_strategy()
+            self.spec_ = self.spec_.with_training(params)
         else:
-            self._initialize(X)
+            self._initialize(X, params)
         return X
 
-    def _move_to_current_strategy(self):
-        """Rebuild the networks under the caller's `tf.distribute` strategy if needed.
+    def _initialize(self, X, params: dict):
+        """Resolve the spec for X, build and compile fresh networks, reset the record."""
+        from .fitted import FittedNetworks
+        from .networks import build
 
-        Networks made under one strategy (or none) cannot train under another; a copy
-        with the same weights and optimizer state made under the current one can.
-        """
-        from .distribution import under_current_strategy
-
-        autoencoder = under_current_strategy(self.autoencoder_)
-        if autoencoder is not self.autoencoder_:
-            self._attach_autoencoder(autoencoder)
-
-    def _validated_training_rows(self, X, reset: bool):
-        """`validate_data` for training rows, refusing values float32 training overflows."""
-        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=reset)
-        _check_magnitude(
-            X,
-            _TRAINABLE_MAX,
-            f"too large to train on: training subtracts values in float32, so they must "
-            f"stay below {_TRAINABLE_MAX:.2g}, half of float32's largest value",
+        spec = resolve_spec(params, DataFacts.of(X))
+        scaling = fit_scaling(
+            X, spec.unit_interval, spec.output_activation, spec.feature_weighting
         )
-        return X
-
-    def _resolved_output_activation(self, unit_interval: bool) -> str:
-        if self.output_activation != "auto":
-            return self.output_activation
-        return "sigmoid" if unit_interval else "linear"
-
-    def _resolved(self, name: str):
-        """The parameter ``name``, with "auto" replaced by the architecture's setting."""
-        value = getattr(self, name)
-        if not (isinstance(value, str) and value == "auto"):
-            return value
-        # Fitted reducers know their kind of network; files from skae 0.1.0 do not.
-        profile = getattr(self, "_auto_profile", self.architecture)
-        return AUTO_SETTINGS[profile][name]
-
-    def _resolved_noise(self, unit_interval: bool) -> float:
-        if self.noise != "auto":
-            return float(self.noise)
-        return self._resolved("noise") if unit_interval else 0.0
-
-    def _resolved_loss(self, X, output_activation: str, unit_interval: bool) -> str:
-        if self.loss != "binary_crossentropy":
-            return "mse"
-        if not unit_interval:
-            raise ValueError(
-                "loss='binary_crossentropy' needs X in [0, 1], reaching at least 0.5; "
-                "got values from "
-                f"{X.min():g} to {X.max():g}. Scale X (for example with MinMaxScaler) "
-                "or use loss='mse'."
-            )
-        if output_activation != "sigmoid":
-            raise ValueError(
-                "loss='binary_crossentropy' needs a sigmoid output; got "
-                f"output_activation={self.output_activation!r} for this data. Use "
-                "loss='mse', or output_activation='sigmoid' with data in [0, 1]."
-            )
-        return "binary_crossentropy"
-
-    @staticmethod
-    def _checked_widths(value, name: str) -> tuple[int, ...]:
-        """A tuple of positive ints from a width parameter's value, or a clear error."""
-        widths = (value,) if isinstance(value, Integral) else tuple(value)
-        if not all(
-            isinstance(width, Integral) and not isinstance(width, bool) and width > 0
-            for width in widths
-        ):
-            raise ValueError(f"{name} must be a tuple of positive ints; got {value!r}.")
-        # NumPy integers (from np.arange grids) become ints, which Keras requires.
-        return tuple(int(width) for width in widths)
-
-    def _initialize(self, X):
-        """Build and compile fresh networks for X; reset the training record."""
-        import keras
-
-        from . import losses, networks
-        from .scaling import fit_scaling, in_unit_interval, principal_axes
-
-        seeds = SeedStream(self.random_state)
-        n_features = X.shape[1]
-        unit_interval = in_unit_interval(X)
-        output_activation = self._resolved_output_activation(unit_interval)
-        loss = self._resolved_loss(X, output_activation, unit_interval)
-        scaling = fit_scaling(X, unit_interval, output_activation, self.feature_weighting)
-        image_shape = None
-        if self.architecture == "conv":
-            image_shape = networks.resolve_image_shape(self.input_shape, n_features)
-        pca_start = self._starts_at_pca(image_shape, unit_interval, output_activation)
-        self._auto_profile = "tabular" if pca_start else self.architecture
-        encoder_core, decoder_core = self._build_cores(
-            n_features, image_shape, seeds, zero_code=pca_start
-        )
-        if pca_start:
+        pca_axes = None
+        if spec.starts_at_pca:
             # Tabular inputs are standardised: their offset is the feature mean.
-            axes = principal_axes(
-                X, scaling.input_offset, scaling.error_scale, int(self.n_components)
+            pca_axes = principal_axes(
+                X, scaling.input_offset, scaling.error_scale, spec.n_components
             )
-            encoder_kernel, decoder_kernel = networks.pca_kernels(axes, scaling)
-            encoder_core = networks.with_linear_path(encoder_core, encoder_kernel)
-            decoder_core = networks.with_linear_path(decoder_core, decoder_kernel)
-        encoder = networks.wrap_encoder(
-            encoder_core,
+        seeds = SeedStream(self.random_state)
+        autoencoder = build(
+            spec,
             scaling,
-            n_features,
-            image_shape=image_shape,
-            noise=self._resolved_noise(unit_interval),
-            sparsity=self.sparsity,
-            seeds=seeds,
+            seeds,
+            pca_axes=pca_axes,
+            encoder_builder=self.encoder,
+            decoder_builder=self.decoder,
         )
-        decoder = networks.wrap_decoder(
-            decoder_core,
-            scaling,
-            int(self.n_components),
-            output_activation,
-            image_shape=image_shape,
-        )
-        autoencoder = networks.join_autoencoder(encoder, decoder)
-        optimizer = keras.optimizers.get(
-            {
-                "class_name": self.optimizer,
-                "config": {"learning_rate": self._resolved("learning_rate")},
-            }
-        )
-        if loss == "mse":
-            loss = losses.ScaledMeanSquaredError(scaling.error_scale)
-            reconstruction_metric = losses.ScaledMeanSquaredErrorMetric(scaling.error_scale)
-        else:
-            reconstruction_metric = keras.metrics.BinaryCrossentropy(
-                name="reconstruction_loss"
-            )
-        # With a KL term in the loss, the reconstruction part is logged on its own.
-        metrics = [reconstruction_metric] if self.variational else None
-        autoencoder.compile(
-            optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=False
-        )
-
-        self.encoder_, self.decoder_, self.autoencoder_ = encoder, decoder, autoencoder
-        self._shuffle_seed = seeds.next_seed()
-        self._split_seed = seeds.next_seed()
-        self._structure = self._structural_params()
+        self._networks = FittedNetworks(autoencoder)
+        self.spec_ = spec
+        self._seeds = {"shuffle": seeds.next_seed(), "split": seeds.next_seed()}
+        self._structure = structural_params(params)
         self.history_ = {}
         self.n_iter_ = 0
 
-    def _starts_at_pca(self, image_shape, unit_interval: bool, output_activation: str):
-        """Whether the networks learn beside PCA's linear map, starting at PCA.
-
-        For standardised (tabular) rows decoded linearly by the built-in dense
-        networks: on small tables, a network alone reconstructed the features that
-        carry the variance worse than PCA (wine: 79x PCA's held-out error).
-        """
-        return (
-            image_shape is None
-            and not unit_interval
-            and output_activation == "linear"
-            and not self.variational
-            and self.code_activation == "linear"
-            and self.encoder is None
-            and self.decoder is None
-        )
-
-    def _build_cores(self, n_features, image_shape, seeds, zero_code=False):
-        """The encoder and decoder networks, from the parameters or the user's builders."""
-        from . import networks
-
-        hidden = self._checked_widths(
-            self._resolved("hidden_layer_sizes"), "hidden_layer_sizes"
-        )
-        if self.variational and self.code_activation != "linear":
-            raise ValueError(
-                "variational=True learns a Gaussian code, whose mean is linear; got "
-                f"code_activation={self.code_activation!r}. Use code_activation='linear'."
-            )
-        # The KL term is weighed per data value, against the scaled reconstruction loss.
-        kl_weight = self.beta / n_features if self.variational else None
-        code = networks.CodeSpec(
-            int(self.n_components), self.code_activation, kl_weight, zero_start=zero_code
-        )
-        data_shape = n_features if image_shape is None else image_shape
-        if self.encoder is not None:
-            encoder_core = networks.build_with(
-                self.encoder, "encoder", data_shape, code.n_components
-            )
-        elif image_shape is None:
-            encoder_core = networks.dense_encoder_core(
-                n_features, hidden, self.activation, code, seeds
-            )
-        else:
-            encoder_core = networks.conv_encoder_core(
-                image_shape,
-                self._checked_widths(self.conv_filters, "conv_filters"),
-                hidden,
-                self.activation,
-                code,
-                seeds,
-            )
-        if self.decoder is not None:
-            decoder_core = networks.build_with(
-                self.decoder, "decoder", data_shape, code.n_components
-            )
-        elif image_shape is None:
-            decoder_core = networks.dense_decoder_core(
-                code.n_components, n_features, hidden, self.activation, seeds
-            )
-        else:
-            decoder_core = networks.conv_decoder_core(
-                code.n_components,
-                image_shape,
-                self._checked_widths(self.conv_filters, "conv_filters"),
-                hidden,
-                self.activation,
-                seeds,
-            )
-        return encoder_core, decoder_core
-
-    def _structural_params(self) -> dict:
-        return {name: getattr(self, name) for name in _STRUCTURAL_PARAMS}
-
-    def _check_structure_unchanged(self):
+    def _check_structure_unchanged(self, params: dict):
         changed = [
             name
-            for name, value in self._structural_params().items()
-            if not _same_value(value, self._structure[name])
+            for name, value in structural_params(params).items()
+            if not checks.same_value(value, self._structure.get(name, value))
         ]
         if changed:
             raise ValueError(
@@ -741,34 +456,28 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
                 f"samples; got n_samples = {n_samples}."
             )
         n_validation = min(
-            max(1, round(self.validation_fraction * n_samples)), n_samples - 1
+            max(1, round(self.spec_.validation_fraction * n_samples)), n_samples - 1
         )
-        order = np.random.RandomState(self._split_seed).permutation(n_samples)
+        order = np.random.RandomState(self._seeds["split"]).permutation(n_samples)
         return np.sort(order[n_validation:]), np.sort(order[:n_validation])
 
-    def _train_epochs(self, X, epochs: int, early_stopping: bool):
-        """Run up to ``epochs`` epochs, then record history and refresh fast paths.
+    def _train(self, X, epochs: int, early_stopping: bool):
+        """Run up to ``epochs`` epochs and add them to the training record.
 
         X is read one batch at a time and converted to float32 batch by batch, so a
         memory-mapped X is never loaded whole.
         """
-        from .training import train
-
-        self.autoencoder_.optimizer.learning_rate = self._resolved("learning_rate")
         train_indices = validation_indices = None
         if early_stopping:
             train_indices, validation_indices = self._validation_split(X.shape[0])
-        history = train(
-            self.autoencoder_,
+        history = self._networks.train(
             X,
+            self.spec_,
             epochs=epochs,
-            batch_size=int(self.batch_size),
-            seed=self._shuffle_seed,
+            seed=self._seeds["shuffle"],
             first_epoch=self.n_iter_,
             train_indices=train_indices,
             validation_indices=validation_indices,
-            patience=int(self._resolved("n_iter_no_change")) if epochs > 1 else None,
-            tol=self.tol,
             verbose=self.verbose,
         )
         names = [*self.history_, *(name for name in history if name not in self.history_)]
@@ -776,12 +485,6 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             name: self.history_.get(name, []) + history.get(name, []) for name in names
         }
         self.n_iter_ += len(history["loss"])
-        self.loss_curve_ = self.history_["loss"]
-        validation_loss = self.history_.get("val_loss")
-        self.validation_scores_ = (
-            [-value for value in validation_loss] if validation_loss else None
-        )
-        self._refresh_fast_paths()
 
     @contextmanager
     def _rollback_on_failure(self, continuing: bool):
@@ -791,68 +494,46 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         they saved: a fresh fit builds new networks and leaves the old ones untouched.
         """
         saved_state = dict(self.__dict__)
-        saved_weights = None
-        if continuing:
-            from .distribution import check_continuable_here
-
-            # Before reading the weights: TensorFlow refuses to read them inside the
-            # scope of another strategy than theirs.
-            check_continuable_here(self.autoencoder_)
-            optimizer = self.autoencoder_.optimizer
-            saved_weights = (
-                self.autoencoder_.get_weights(),
-                [variable.numpy() for variable in optimizer.variables],
-            )
+        snapshot = self._networks.snapshot() if continuing else None
         try:
             yield
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved_state)
-            if saved_weights is not None:
-                model_weights, optimizer_values = saved_weights
-                self.autoencoder_.set_weights(model_weights)
-                for variable, value in zip(
-                    self.autoencoder_.optimizer.variables, optimizer_values, strict=True
-                ):
-                    variable.assign(value)
+            if snapshot is not None:
+                self._networks.restore(snapshot)
             raise
 
-    # ----------------------------------------------------------------- inference
+    # ------------------------------------------------------------ fitted state
 
     def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "autoencoder_")
+        return "_networks" in self.__dict__
+
+    def _fitted(self):
+        if not self.__sklearn_is_fitted__():
+            raise AttributeError(f"This {type(self).__name__} is not fitted yet.")
+        return self._networks
+
+    autoencoder_ = property(lambda self: self._fitted().autoencoder)
+    encoder_ = property(lambda self: self._fitted().encoder)
+    decoder_ = property(lambda self: self._fitted().decoder)
+    loss_curve_ = property(lambda self: (self._fitted(), self.history_["loss"])[1])
+    # Read by get_feature_names_out (ClassNamePrefixFeaturesOutMixin).
+    _n_features_out = property(lambda self: self._fitted().n_components)
+
+    @property
+    def validation_scores_(self):
+        self._fitted()
+        validation_loss = self.history_.get("val_loss")
+        return [-value for value in validation_loss] if validation_loss else None
 
     @property
     def n_components_(self) -> int:
         """The size of the code, as PCA's fitted attribute of the same name."""
         check_is_fitted(self)
-        return self._n_features_out
+        return self._networks.n_components
 
-    @property
-    def _n_features_out(self) -> int:
-        return self._encode.n_outputs
-
-    def _validated_rows(self, X):
-        """`validate_data` for rows to encode, skipping its overhead for plain arrays.
-
-        A C- or F-ordered float ndarray of the fitted width, with no column names to
-        compare, needs only the range check; the full validation costs more than
-        encoding one row. The range check reads X's minimum and maximum (False for NaN),
-        so that no temporary the size of X is made.
-        """
-        plain = (
-            type(X) is np.ndarray
-            and X.ndim == 2
-            and X.dtype in FLOAT_DTYPES
-            and X.shape[0] > 0
-            and X.shape[1] == self.n_features_in_
-            and not hasattr(self, "feature_names_in_")
-        )
-        if plain and X.min() >= -_FLOAT32_MAX and X.max() <= _FLOAT32_MAX:
-            return X
-        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
-        _check_magnitude(X, _FLOAT32_MAX, _BEYOND_FLOAT32)
-        return X
+    # ----------------------------------------------------------------- inference
 
     def transform(self, X):
         """Encode rows.
@@ -868,7 +549,8 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             The codes, in X's floating dtype (float64 for other dtypes).
         """
         check_is_fitted(self)
-        return self._finite(self._encode(self._validated_rows(X)), "transform")
+        codes = self._networks.encode(checks.rows_to_encode(self, X))
+        return checks.finite(codes, "transform")
 
     def inverse_transform(self, X):
         """Decode codes back to rows in data units.
@@ -884,14 +566,8 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             Reconstructed rows, in the codes' floating dtype.
         """
         check_is_fitted(self)
-        codes = check_array(X, dtype=FLOAT_DTYPES, input_name="X")
-        _check_magnitude(codes, _FLOAT32_MAX, _BEYOND_FLOAT32)
-        if codes.shape[1] != self._n_features_out:
-            raise ValueError(
-                f"X has {codes.shape[1]} columns, but {type(self).__name__} decodes "
-                f"codes of {self._n_features_out} components."
-            )
-        return self._finite(self._decode(codes), "inverse_transform")
+        codes = checks.codes_to_decode(self, X, self._networks.n_components)
+        return checks.finite(self._networks.decode(codes), "inverse_transform")
 
     def score_samples(self, X):
         """Negative mean squared reconstruction error of each row (anomaly scores).
@@ -908,10 +584,12 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             less typical the row.
         """
         check_is_fitted(self)
-        X = self._validated_rows(X)
-        reconstruction = self._finite(self._decode(self._encode(X)), "score_samples")
+        X = checks.rows_to_encode(self, X)
+        networks = self._networks
+        reconstruction = checks.finite(networks.decode(networks.encode(X)), "score_samples")
         # Squared errors of large float32 rows can overflow even when both are finite.
-        return self._finite(-np.mean((X - reconstruction) ** 2, axis=1), "score_samples")
+        errors = -np.mean((X - reconstruction) ** 2, axis=1)
+        return checks.finite(errors, "score_samples")
 
     def score(self, X, y=None):
         """Negative mean squared reconstruction error, so that higher is better.
@@ -930,7 +608,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """
         return float(np.mean(self.score_samples(X)))
 
-    @_variational_only
+    @checks.variational_only
     def sample(self, n_samples=1, random_state=None):
         """Generate new rows by decoding draws from the standard normal prior.
 
@@ -953,54 +631,75 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             raise ValueError(f"n_samples must be a positive int; got {n_samples!r}.")
         seed = SeedStream(random_state).next_seed()
         codes = np.random.RandomState(seed).standard_normal(
-            (n_samples, self._n_features_out)
+            (n_samples, self._networks.n_components)
         )
-        return self._finite(self._decode(codes), "sample")
-
-    def _finite(self, values: np.ndarray, method: str) -> np.ndarray:
-        if not np.isfinite(values).all():
-            raise ValueError(
-                f"{method} produced non-finite values: the input is too large for the "
-                "network's float32 arithmetic. Check X for extreme values."
-            )
-        return values
+        return checks.finite(self._networks.decode(codes), "sample")
 
     # --------------------------------------------------------------- persistence
 
-    def __getstate__(self):
-        state = dict(super().__getstate__())
-        if "autoencoder_" in state:
-            from .persistence import model_to_bytes
+    def _document(self) -> dict:
+        """The parameters and fitted state `skae.persistence` frames into a file."""
+        fitted = {
+            "n_features_in_": self.n_features_in_,
+            "n_iter_": self.n_iter_,
+            "history_": self.history_,
+            "spec_": self.spec_.to_dict(),
+            "structure": self._structure,
+            "seeds": self._seeds,
+        }
+        if hasattr(self, "feature_names_in_"):
+            fitted["feature_names_in_"] = self.feature_names_in_
+        # What set_output chose ({"transform": "pandas"}); scikit-learn keeps it here.
+        output_config = getattr(self, "_sklearn_output_config", None)
+        if output_config:
+            fitted["output_config"] = output_config
+        params = self.get_params(deep=False)
+        return {"estimator": type(self).__name__, "params": params, "fitted": fitted}
 
-            state["autoencoder_"] = model_to_bytes(self.autoencoder_)
-            for derived in ("encoder_", "decoder_", "_encode", "_decode"):
-                state.pop(derived, None)
-        return state
-
-    def __setstate__(self, state):
-        archive = state.get("autoencoder_")
-        super().__setstate__(state)
-        if isinstance(archive, bytes):
-            from .persistence import model_from_bytes
-
-            self._attach_autoencoder(model_from_bytes(archive))
-
-    def _attach_autoencoder(self, autoencoder):
-        """Set ``autoencoder_`` and what derives from it: the encoder, decoder, fast paths.
-
-        Shared by unpickling and `load`, which both rebuild only the autoencoder.
-        """
-        self.autoencoder_ = autoencoder
-        self.encoder_ = autoencoder.get_layer("encoder")
-        self.decoder_ = autoencoder.get_layer("decoder")
-        self._refresh_fast_paths()
-
-    def _refresh_fast_paths(self):
-        """Snapshot the current weights into the transform and inverse_transform paths."""
-        from .inference import ForwardPass
-
-        self._encode = ForwardPass(self.encoder_)
-        self._decode = ForwardPass(self.decoder_)
+    @classmethod
+    def _from_document(cls, document: dict, networks, source: str):
+        """The fitted reducer a `_document` describes, with its networks."""
+        params, fitted = document["params"], document["fitted"]
+        unknown = sorted(set(params) - set(cls().get_params(deep=False)))
+        if unknown:
+            raise ValueError(
+                f"{source} sets parameters this skae does not know ({', '.join(unknown)})"
+                ": it was written by a newer skae; upgrade skae."
+            )
+        missing = [name for name in _FITTED_STATE if name not in fitted]
+        if missing:
+            raise ValueError(
+                f"{source} is corrupted: its fitted state lacks {', '.join(missing)}."
+            )
+        if networks.n_features != fitted["n_features_in_"]:
+            raise ValueError(
+                f"{source} is corrupted: its model reads rows of {networks.n_features} "
+                f"features, but n_features_in_ is {fitted['n_features_in_']!r}."
+            )
+        reducer = cls(**params)
+        if fitted["spec_"] is None:
+            # Files of format version 1 kept no spec: resolve it again from the
+            # parameters and what the model shows of the data.
+            facts = DataFacts(networks.n_features, not networks.scales_input, 0.0, 1.0)
+            spec = resolve_spec(
+                {**reducer.get_params(deep=False), **fitted["structure"]},
+                facts,
+                starts_at_pca=fitted.get("profile") == "tabular",
+            )
+        else:
+            spec = FitSpec.from_dict(fitted["spec_"])
+        reducer.spec_ = spec
+        reducer.n_features_in_ = fitted["n_features_in_"]
+        if "feature_names_in_" in fitted:
+            reducer.feature_names_in_ = fitted["feature_names_in_"]
+        reducer.n_iter_ = fitted["n_iter_"]
+        reducer.history_ = fitted["history_"]
+        reducer._structure = fitted["structure"]
+        reducer._seeds = fitted["seeds"]
+        reducer._networks = networks
+        if fitted.get("output_config"):
+            reducer.set_output(**fitted["output_config"])
+        return reducer
 
     def save(self, path) -> None:
         """Write the fitted reducer to one file that loads without running code.
@@ -1018,14 +717,9 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         the built-in networks; set the builders again before refitting). A
         ``RandomState`` instance given as ``random_state`` is saved as None too.
 
-        Which way to keep a reducer:
-
-        - ``pickle`` / ``joblib.dump``: fastest, for the same versions of skae, Keras
-          and scikit-learn; unpickling runs code, so never load an untrusted pickle.
-        - ``save`` / `load`: safe to load from anywhere (JSON and a ``.keras`` model in
-          safe mode) and portable across skae versions.
-        - `export`: a TensorFlow SavedModel of the encoder or decoder, for serving
-          without skae or scikit-learn.
+        Pickle (fastest, same versions only, never from an untrusted source), `save`
+        (safe and portable) and `export` (serving) are compared in the user guide's
+        page on saving models.
 
         Parameters
         ----------
@@ -1061,7 +755,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         check_is_fitted(self)
         from .persistence import write_reducer
 
-        write_reducer(self, path)
+        write_reducer(path, self._document(), self._networks.to_bytes())
 
     @classmethod
     def load(cls, path) -> "AutoencoderReducer":
@@ -1103,9 +797,12 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         >>> loaded.partial_fit(X).n_iter_
         3
         """
+        from .fitted import FittedNetworks
         from .persistence import read_reducer
 
-        return read_reducer(cls, path)
+        document, model = read_reducer(path)
+        networks = FittedNetworks.from_bytes(model, source=str(path))
+        return cls._from_document(document, networks, source=str(path))
 
     def export(self, path, *, part="encoder") -> None:
         """Write the encoder or decoder as a TensorFlow SavedModel, for serving.
@@ -1148,8 +845,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         if part not in ("encoder", "decoder"):
             raise ValueError(f"part must be 'encoder' or 'decoder'; got {part!r}.")
         check_is_fitted(self)
-        model = self.encoder_ if part == "encoder" else self.decoder_
-        model.export(path, format="tf_saved_model", verbose=False)
+        self._networks.export(path, part)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -14,50 +14,37 @@ are used, so saved models load with ``safe_mode=True``.
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from numbers import Integral
 
 import keras
 import numpy as np
 
+from . import losses
 from .layers import FeatureScaling, GaussianCode, LinearSkip
 from .scaling import DataScaling
 from .seeding import SeedStream
-
-
-@dataclass(frozen=True)
-class CodeSpec:
-    """How the code layer is made: its size, activation and, for a VAE, its KL weight."""
-
-    n_components: int
-    activation: str = "linear"
-    kl_weight: float | None = None  # None: a deterministic code
-    zero_start: bool = False  # the code layer starts at zero (beside a linear path)
+from .spec import FitSpec
 
 
 def _seeded(seeds: SeedStream):
     return keras.initializers.GlorotUniform(seed=seeds.next_seed())
 
 
-def _dense(units: int, activation: str, name: str, seeds: SeedStream):
+def _dense(units: int, activation: str, name: str, initializer):
     return keras.layers.Dense(
-        units, activation=activation, kernel_initializer=_seeded(seeds), name=name
+        units, activation=activation, kernel_initializer=initializer, name=name
     )
 
 
-def _code_layer(code: CodeSpec, seeds: SeedStream):
-    if code.kl_weight is not None:
+def _code_layer(spec: FitSpec, seeds: SeedStream):
+    if spec.kl_weight is not None:
         return GaussianCode(
-            code.n_components, kl_weight=code.kl_weight, seed=seeds.next_seed(), name="code"
+            spec.n_components, kl_weight=spec.kl_weight, seed=seeds.next_seed(), name="code"
         )
-    if code.zero_start:
-        return keras.layers.Dense(
-            code.n_components,
-            activation=code.activation,
-            kernel_initializer="zeros",
-            name="code",
-        )
-    return _dense(code.n_components, code.activation, "code", seeds)
+    # Beside PCA's linear map, the code starts at zero, so the start is PCA; a zero
+    # start draws no seed.
+    initializer = "zeros" if spec.starts_at_pca else _seeded(seeds)
+    return _dense(spec.n_components, spec.code_activation, "code", initializer)
 
 
 def _stride_two(layer_class, filters: int, activation: str, name: str, seeds: SeedStream):
@@ -75,44 +62,32 @@ def _stride_two(layer_class, filters: int, activation: str, name: str, seeds: Se
 
 def _hidden_denses(widths: Sequence[int], activation: str, prefix: str, seeds: SeedStream):
     return [
-        _dense(units, activation, f"{prefix}_hidden_{i}", seeds)
+        _dense(units, activation, f"{prefix}_hidden_{i}", _seeded(seeds))
         for i, units in enumerate(widths, start=1)
     ]
 
 
-def dense_encoder_core(
-    n_features: int,
-    hidden_layer_sizes: Sequence[int],
-    activation: str,
-    code: CodeSpec,
-    seeds: SeedStream,
-) -> keras.Sequential:
+def dense_encoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
     """Dense layers from ``n_features`` through ``hidden_layer_sizes`` to the code."""
     return keras.Sequential(
         [
-            keras.Input((n_features,)),
-            *_hidden_denses(hidden_layer_sizes, activation, "encoder", seeds),
-            _code_layer(code, seeds),
+            keras.Input((spec.n_features,)),
+            *_hidden_denses(spec.hidden_layer_sizes, spec.activation, "encoder", seeds),
+            _code_layer(spec, seeds),
         ],
         name="encoder_network",
     )
 
 
-def dense_decoder_core(
-    n_components: int,
-    n_features: int,
-    hidden_layer_sizes: Sequence[int],
-    activation: str,
-    seeds: SeedStream,
-) -> keras.Sequential:
+def dense_decoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
     """The encoder's mirror, ending in a linear layer of ``n_features`` units."""
+    widths = reversed(spec.hidden_layer_sizes)
     return keras.Sequential(
         [
-            keras.Input((n_components,)),
-            *_hidden_denses(reversed(hidden_layer_sizes), activation, "decoder", seeds),
-            keras.layers.Dense(
-                n_features, kernel_initializer="zeros", name="reconstruction"
-            ),
+            keras.Input((spec.n_components,)),
+            *_hidden_denses(widths, spec.activation, "decoder", seeds),
+            # Zero weights: training starts from the mean row.
+            _dense(spec.n_features, "linear", "reconstruction", "zeros"),
         ],
         name="decoder_network",
     )
@@ -123,23 +98,17 @@ def _padding(size: int, multiple: int) -> tuple[int, int]:
     return extra // 2, extra - extra // 2
 
 
-def conv_encoder_core(
-    image_shape: tuple[int, int, int],
-    conv_filters: Sequence[int],
-    hidden_layer_sizes: Sequence[int],
-    activation: str,
-    code: CodeSpec,
-    seeds: SeedStream,
-) -> keras.Sequential:
+def conv_encoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
     """Stride-2 convolutions, then dense layers, to the code.
 
     The image is zero-padded to a multiple of ``2 ** len(conv_filters)`` on each side, so
     any height and width work; the decoder crops the padding off again.
     """
-    height, width, _ = image_shape
+    height, width, _ = spec.image_shape
+    activation, conv_filters = spec.activation, spec.conv_filters
     multiple = 2 ** len(conv_filters)
     padding = (_padding(height, multiple), _padding(width, multiple))
-    layers = [keras.Input(image_shape)]
+    layers = [keras.Input(spec.image_shape)]
     if any(sum(side) for side in padding):
         layers.append(keras.layers.ZeroPadding2D(padding, name="pad"))
     for i, filters in enumerate(conv_filters, start=1):
@@ -150,20 +119,13 @@ def conv_encoder_core(
         )
     layers += [
         keras.layers.Flatten(name="flatten"),
-        *_hidden_denses(hidden_layer_sizes, activation, "encoder", seeds),
-        _code_layer(code, seeds),
+        *_hidden_denses(spec.hidden_layer_sizes, activation, "encoder", seeds),
+        _code_layer(spec, seeds),
     ]
     return keras.Sequential(layers, name="encoder_network")
 
 
-def conv_decoder_core(
-    n_components: int,
-    image_shape: tuple[int, int, int],
-    conv_filters: Sequence[int],
-    hidden_layer_sizes: Sequence[int],
-    activation: str,
-    seeds: SeedStream,
-) -> keras.Sequential:
+def conv_decoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
     """The encoder's mirror: dense layers, stride-2 transposed convolutions, a crop.
 
     Each transposed convolution undoes one of the encoder's convolutions, so the last
@@ -171,7 +133,8 @@ def conv_decoder_core(
     instead with ``conv_filters[0]`` maps at full resolution and a convolution over
     them took 1.65x as long per epoch on MNIST.)
     """
-    height, width, channels = image_shape
+    height, width, channels = spec.image_shape
+    activation, conv_filters = spec.activation, spec.conv_filters
     multiple = 2 ** len(conv_filters)
     padding = (_padding(height, multiple), _padding(width, multiple))
     smallest = (
@@ -180,9 +143,9 @@ def conv_decoder_core(
         conv_filters[-1],
     )
     layers = [
-        keras.Input((n_components,)),
-        *_hidden_denses(reversed(hidden_layer_sizes), activation, "decoder", seeds),
-        _dense(math.prod(smallest), activation, "decoder_expand", seeds),
+        keras.Input((spec.n_components,)),
+        *_hidden_denses(reversed(spec.hidden_layer_sizes), activation, "decoder", seeds),
+        _dense(math.prod(smallest), activation, "decoder_expand", _seeded(seeds)),
         keras.layers.Reshape(smallest, name="to_feature_maps"),
     ]
     for i, filters in enumerate(reversed(conv_filters[:-1]), start=1):
@@ -204,22 +167,6 @@ def conv_decoder_core(
     if any(sum(side) for side in padding):
         layers.append(keras.layers.Cropping2D(padding, name="crop"))
     return keras.Sequential(layers, name="decoder_network")
-
-
-def with_linear_path(core: keras.Model, kernel: np.ndarray) -> LinearSkip:
-    """``core`` beside a fixed linear map (PCA's, see `skae.scaling.principal_axes`)."""
-    return LinearSkip(core, kernel, name=f"{core.name}_beside_pca")
-
-
-def pca_kernels(axes: np.ndarray, scaling: DataScaling) -> tuple[np.ndarray, np.ndarray]:
-    """The encoder's and decoder's linear maps that make the network PCA at the start.
-
-    ``axes`` are PCA's axes in the loss's units, ``(x - mean) * error_scale``; the
-    encoder's input and the decoder's output are in standardised units,
-    ``(x - mean) / scale``.
-    """
-    to_loss_units = scaling.input_scale * scaling.error_scale
-    return to_loss_units[:, None] * axes, axes.T / to_loss_units[None, :]
 
 
 def build_with(builder: Callable, role: str, input_dim_or_shape, n_components: int):
@@ -265,46 +212,54 @@ def build_with(builder: Callable, role: str, input_dim_or_shape, n_components: i
     return model
 
 
+def with_linear_path(core: keras.Model, kernel: np.ndarray) -> LinearSkip:
+    """``core`` beside a fixed linear map (PCA's, see `skae.scaling.principal_axes`)."""
+    return LinearSkip(core, kernel, name=f"{core.name}_beside_pca")
+
+
+def pca_kernels(axes: np.ndarray, scaling: DataScaling) -> tuple[np.ndarray, np.ndarray]:
+    """The encoder's and decoder's linear maps that make the network PCA at the start.
+
+    ``axes`` are PCA's axes in the loss's units, ``(x - mean) * error_scale``; the
+    encoder's input and the decoder's output are in standardised units,
+    ``(x - mean) / scale``.
+    """
+    to_loss_units = scaling.input_scale * scaling.error_scale
+    return to_loss_units[:, None] * axes, axes.T / to_loss_units[None, :]
+
+
 def wrap_encoder(
-    core: keras.Model,
-    scaling: DataScaling,
-    n_features: int,
-    *,
-    image_shape: tuple[int, int, int] | None = None,
-    noise: float = 0.0,
-    sparsity: float = 0.0,
-    seeds: SeedStream,
+    core: keras.Model, spec: FitSpec, scaling: DataScaling, seeds: SeedStream
 ) -> keras.Sequential:
     """The public encoder: scaling, training noise, reshape to images, core, sparsity."""
-    layers = [keras.Input((n_features,), name="rows")]
+    layers = [keras.Input((spec.n_features,), name="rows")]
     if scaling.input_offset is not None:
         layers.append(
             FeatureScaling(scaling.input_offset, scaling.input_scale, name="scale_input")
         )
-    if noise > 0:
+    if spec.noise > 0:
         # Active in training only: transform stays deterministic.
         layers.append(
-            keras.layers.GaussianNoise(noise, seed=seeds.next_seed(), name="training_noise")
+            keras.layers.GaussianNoise(
+                spec.noise, seed=seeds.next_seed(), name="training_noise"
+            )
         )
-    if image_shape is not None:
-        layers.append(keras.layers.Reshape(image_shape, name="to_images"))
+    if spec.image_shape is not None:
+        layers.append(keras.layers.Reshape(spec.image_shape, name="to_images"))
     layers.append(core)
-    if sparsity > 0:
-        layers.append(keras.layers.ActivityRegularization(l1=sparsity, name="sparsity"))
+    if spec.sparsity > 0:
+        layers.append(
+            keras.layers.ActivityRegularization(l1=spec.sparsity, name="sparsity")
+        )
     return keras.Sequential(layers, name="encoder")
 
 
 def wrap_decoder(
-    core: keras.Model,
-    scaling: DataScaling,
-    n_components: int,
-    output_activation: str,
-    *,
-    image_shape: tuple[int, int, int] | None = None,
+    core: keras.Model, spec: FitSpec, scaling: DataScaling
 ) -> keras.Sequential:
     """The public decoder: core, flatten images, output activation, to data units."""
-    layers = [keras.Input((n_components,), name="code"), core]
-    if image_shape is not None:
+    layers = [keras.Input((spec.n_components,), name="code"), core]
+    if spec.image_shape is not None:
         layers.append(keras.layers.Flatten(name="to_rows"))
     if scaling.logit_offset is not None:
         # Starts a sigmoid output at the mean row (see skae.scaling).
@@ -317,7 +272,7 @@ def wrap_decoder(
             )
         )
     layers += [
-        keras.layers.Activation(output_activation, name="output_activation"),
+        keras.layers.Activation(spec.output_activation, name="output_activation"),
         FeatureScaling(
             scaling.output_offset, scaling.output_scale, invert=True, name="to_data_units"
         ),
@@ -331,45 +286,60 @@ def join_autoencoder(encoder: keras.Model, decoder: keras.Model) -> keras.Model:
     return keras.Model(rows, decoder(encoder(rows)), name="autoencoder")
 
 
-def resolve_image_shape(input_shape, n_features: int) -> tuple[int, int, int]:
-    """The ``(height, width, channels)`` of rows of ``n_features`` pixels.
+def _cores(spec: FitSpec, seeds: SeedStream, encoder_builder, decoder_builder):
+    """The encoder and decoder networks, from the spec or the user's builders."""
+    data_shape = spec.n_features if spec.image_shape is None else spec.image_shape
+    dense = spec.image_shape is None
+    if encoder_builder is not None:
+        encoder = build_with(encoder_builder, "encoder", data_shape, spec.n_components)
+    else:
+        encoder = (dense_encoder_core if dense else conv_encoder_core)(spec, seeds)
+    if decoder_builder is not None:
+        decoder = build_with(decoder_builder, "decoder", data_shape, spec.n_components)
+    else:
+        decoder = (dense_decoder_core if dense else conv_decoder_core)(spec, seeds)
+    return encoder, decoder
 
-    ``None`` means square one-channel images; one entry of ``input_shape`` may be -1, to
-    be inferred as in `numpy.reshape` (``(1, -1, 1)`` reads any row as a 1-pixel-high
-    image).
+
+def build(
+    spec: FitSpec,
+    scaling: DataScaling,
+    seeds: SeedStream,
+    *,
+    pca_axes: np.ndarray | None = None,
+    encoder_builder: Callable | None = None,
+    decoder_builder: Callable | None = None,
+) -> keras.Model:
+    """The compiled autoencoder ``spec`` describes, its weights drawn from ``seeds``.
+
+    ``pca_axes`` (`skae.scaling.principal_axes`) are required when the spec starts at
+    PCA; the builders are the estimator's ``encoder`` and ``decoder`` parameters.
     """
-    if input_shape is None:
-        side = math.isqrt(n_features)
-        if side * side != n_features:
-            raise ValueError(
-                f"architecture='conv' cannot infer an image shape from {n_features} "
-                "features: it is not a square number of pixels. Pass "
-                "input_shape=(height, width, channels), for example (1, -1, 1) to read "
-                "each row as a one-pixel-high image."
-            )
-        return side, side, 1
-    shape = tuple(input_shape)
-    valid = (
-        len(shape) == 3
-        and all(
-            isinstance(size, Integral)
-            and not isinstance(size, bool)
-            and (size > 0 or size == -1)
-            for size in shape
-        )
-        and shape.count(-1) <= 1
+    encoder_core, decoder_core = _cores(spec, seeds, encoder_builder, decoder_builder)
+    if spec.starts_at_pca:
+        encoder_kernel, decoder_kernel = pca_kernels(pca_axes, scaling)
+        encoder_core = with_linear_path(encoder_core, encoder_kernel)
+        decoder_core = with_linear_path(decoder_core, decoder_kernel)
+    encoder = wrap_encoder(encoder_core, spec, scaling, seeds)
+    decoder = wrap_decoder(decoder_core, spec, scaling)
+    autoencoder = join_autoencoder(encoder, decoder)
+    compile_autoencoder(autoencoder, spec, scaling)
+    return autoencoder
+
+
+def compile_autoencoder(
+    autoencoder: keras.Model, spec: FitSpec, scaling: DataScaling
+) -> None:
+    """Compile with the spec's optimizer and loss (scaled MSE or cross-entropy)."""
+    optimizer = keras.optimizers.get(
+        {"class_name": spec.optimizer, "config": {"learning_rate": spec.learning_rate}}
     )
-    if not valid:
-        raise ValueError(
-            "input_shape must be None or (height, width, channels) of positive ints, at "
-            f"most one of them -1; got {input_shape!r}."
-        )
-    shape = tuple(int(size) for size in shape)
-    known = math.prod(size for size in shape if size != -1)
-    if -1 in shape and n_features % known == 0:
-        shape = tuple(n_features // known if size == -1 else size for size in shape)
-    if math.prod(shape) != n_features:
-        raise ValueError(
-            f"input_shape={input_shape!r} does not hold rows of {n_features} features."
-        )
-    return shape
+    if spec.loss == "mse":
+        loss = losses.ScaledMeanSquaredError(scaling.error_scale)
+        reconstruction_metric = losses.ScaledMeanSquaredErrorMetric(scaling.error_scale)
+    else:
+        loss = spec.loss
+        reconstruction_metric = keras.metrics.BinaryCrossentropy(name="reconstruction_loss")
+    # With a KL term in the loss, the reconstruction part is logged on its own.
+    metrics = [reconstruction_metric] if spec.kl_weight is not None else None
+    autoencoder.compile(optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=False)

@@ -1,111 +1,72 @@
-"""Fitted reducers to bytes and files: pickling support and skae's own file format.
+"""skae's file format: a zip archive framing the estimator's document and its model.
 
-Keras writes its `.keras` archive only to paths, so `model_to_bytes` and
-`model_from_bytes` go through a private temporary folder; pickling a reducer stores its
-``autoencoder_`` as these bytes. Loading always uses ``safe_mode=True``: an archive
-cannot run code.
-
-skae's file format (`write_reducer`, `read_reducer`; ``AutoencoderReducer.save`` and
-``load``) is a zip archive with two members:
+`write_reducer` and `read_reducer` (``AutoencoderReducer.save`` and ``load``) frame
+what the estimator hands over; they know nothing of its attributes. The archive has two
+members:
 
 ``skae.json``
     A JSON object::
 
-        {"format": "skae-autoencoder-reducer", "format_version": 1,
-         "skae_version": "0.1.0", "estimator": "AutoencoderReducer",
-         "params": {...}, "state": {...}}
+        {"format": "skae-autoencoder-reducer", "format_version": 2,
+         "skae_version": "0.2.0", "estimator": "AutoencoderReducer",
+         "params": {...}, "fitted": {...}}
 
-    ``params`` holds ``get_params()``, ``state`` every other attribute the reducer
-    pickles (``n_features_in_``, ``history_``, ``n_iter_``, ``_structure``...) except
-    the Keras models. Tuples are written as ``{"__tuple__": [...]}`` and NumPy arrays
-    (``feature_names_in_``) as ``{"__ndarray__": [...], "dtype": "..."}``. Code cannot
-    be JSON: the ``encoder`` and ``decoder`` builder functions are written as null
-    (the networks they built are saved, in the model), and so is a ``RandomState``
-    instance passed as ``random_state``.
+    ``params`` and ``fitted`` are the estimator's document (its parameters and fitted
+    state, `AutoencoderReducer._document`). Tuples are written as
+    ``{"__tuple__": [...]}`` and NumPy arrays (``feature_names_in_``) as
+    ``{"__ndarray__": [...], "dtype": "..."}``. Code cannot be JSON: parameters holding
+    functions (the ``encoder`` and ``decoder`` builders) or a ``RandomState`` are
+    written as null; the networks the builders made are in the model.
 ``autoencoder.keras``
-    The compiled ``autoencoder_`` in Keras' `.keras` format, with its optimizer state;
-    ``encoder_`` and ``decoder_`` are its nested layers ``"encoder"`` and ``"decoder"``.
+    The compiled autoencoder in Keras' `.keras` format, with its optimizer state
+    (`skae.fitted.FittedNetworks.to_bytes`).
 
-Reading never unpickles and loads the model with ``safe_mode=True``, so an untrusted
-file cannot run code. A reader accepts every format version up to `FORMAT_VERSION` and
-refuses newer ones; parameters missing from an older file take their defaults.
+Reading never unpickles, and the model is loaded with ``safe_mode=True``, so an
+untrusted file cannot run code. A reader accepts every format version up to
+`FORMAT_VERSION` and refuses newer ones. Version 1 (skae 0.1.0) stored the estimator's
+attributes as ``state``; `read_reducer` hands them over in version 2's form.
 """
 
 import json
 import os
-import tempfile
 import zipfile
 import zlib
 from numbers import Integral, Real
 
-import keras
 import numpy as np
 
-from . import __version__, layers, losses  # noqa: F401 (register skae's Keras objects)
+from . import __version__
 
 FORMAT = "skae-autoencoder-reducer"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 _DOCUMENT = "skae.json"
 _MODEL = "autoencoder.keras"
 _ZIP_MAGIC = b"PK\x03\x04"
 
-# What every fitted reducer has; a file without it is not a complete skae model.
-_REQUIRED_STATE = (
-    "n_features_in_",
-    "n_iter_",
-    "history_",
-    "_structure",
-    "_shuffle_seed",
-    "_split_seed",
-)
-# Rebuilt from the Keras model on loading, never read from the JSON.
-_MODEL_ATTRIBUTES = ("autoencoder_", "encoder_", "decoder_", "_encode", "_decode")
-
-
-def model_to_bytes(model: keras.Model) -> bytes:
-    """The model (with its optimizer state, when compiled) as `.keras` archive bytes."""
-    with tempfile.TemporaryDirectory(prefix="skae-") as folder:
-        path = os.path.join(folder, "model.keras")
-        model.save(path)
-        with open(path, "rb") as archive:
-            return archive.read()
-
-
-def model_from_bytes(data: bytes) -> keras.Model:
-    """Rebuild a model written by `model_to_bytes`, without running code from it."""
-    with tempfile.TemporaryDirectory(prefix="skae-") as folder:
-        path = os.path.join(folder, "model.keras")
-        with open(path, "wb") as archive:
-            archive.write(data)
-        return keras.saving.load_model(path, safe_mode=True)
-
 
 # ---------------------------------------------------------------------------- writing
 
 
-def write_reducer(reducer, path) -> None:
-    """Write a fitted reducer to ``path`` in skae's file format (see the module doc).
+def write_reducer(path, document: dict, model: bytes) -> None:
+    """Write ``document`` (``estimator``, ``params``, ``fitted``) and ``model`` to ``path``.
 
     The file is written beside ``path`` and then renamed, so a failed save never
     leaves half a file behind.
     """
-    state = reducer.__getstate__()  # what pickle stores, the model as .keras bytes
-    model = state.pop("autoencoder_")
-    params = {name: state.pop(name) for name in reducer.get_params(deep=False)}
-    if "_structure" in state:
-        state["_structure"] = _without_code(state["_structure"])
-    document = {
+    framed = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "skae_version": __version__,
-        "estimator": type(reducer).__name__,
+        "estimator": document["estimator"],
         "params": {
-            name: _to_json(value, name) for name, value in _without_code(params).items()
+            name: _to_json(value, name) for name, value in document["params"].items()
         },
-        "state": {name: _to_json(value, name) for name, value in state.items()},
+        "fitted": {
+            name: _to_json(value, name) for name, value in document["fitted"].items()
+        },
     }
-    text = json.dumps(document, indent=1)
+    text = json.dumps(framed, indent=1)
     partial = f"{os.fspath(path)}.partial"
     try:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -118,18 +79,10 @@ def write_reducer(reducer, path) -> None:
         raise
 
 
-def _without_code(values: dict) -> dict:
-    """``values`` with builder functions and random generators replaced by None."""
-    return {
-        name: None
-        if callable(value) or isinstance(value, np.random.RandomState | np.random.Generator)
-        else value
-        for name, value in values.items()
-    }
-
-
 def _to_json(value, name: str):
     """``value`` as JSON-ready data, tuples and arrays tagged; TypeError if impossible."""
+    if callable(value) or isinstance(value, np.random.RandomState | np.random.Generator):
+        return None  # code cannot be JSON (see the module doc)
     if isinstance(value, np.generic):
         value = value.item()
     if value is None or isinstance(value, bool | str):
@@ -163,34 +116,15 @@ def _storable_array(array: np.ndarray) -> bool:
 # ---------------------------------------------------------------------------- reading
 
 
-def read_reducer(cls, path):
-    """Read a reducer of class ``cls`` written by `write_reducer`, running no code.
+def read_reducer(path) -> tuple[dict, bytes]:
+    """The checked document (as `write_reducer` takes it) and the model bytes.
 
     Raises FileNotFoundError for a missing path and ValueError, naming the problem,
-    for a file that is not a skae model, is truncated or corrupted, was written by a
-    newer skae, or holds a Keras model that would run code.
+    for a file that is not a skae model, is truncated or corrupted, or was written by a
+    newer skae.
     """
-    text, model_bytes = _read_archive(path)
-    params, state = _read_document(text, cls, path)
-    autoencoder = _read_model(model_bytes, path)
-    for part in ("encoder", "decoder"):
-        if not any(
-            layer.name == part and isinstance(layer, keras.Model)
-            for layer in autoencoder.layers
-        ):
-            raise ValueError(
-                f"{path} is not a skae model file: its Keras model has no {part!r} layer."
-            )
-    if tuple(autoencoder.input_shape[1:]) != (state["n_features_in_"],):
-        raise ValueError(
-            f"{path} is corrupted: its model reads rows of shape "
-            f"{autoencoder.input_shape[1:]}, but n_features_in_ is "
-            f"{state['n_features_in_']!r}."
-        )
-    reducer = cls(**params)
-    reducer.__dict__.update(state)
-    reducer._attach_autoencoder(autoencoder)
-    return reducer
+    text, model = _read_archive(path)
+    return _read_document(text, path), model
 
 
 def _read_archive(path) -> tuple[bytes, bytes]:
@@ -227,8 +161,8 @@ def _read_archive(path) -> tuple[bytes, bytes]:
         ) from error
 
 
-def _read_document(text: bytes, cls, path) -> tuple[dict, dict]:
-    """Checked ``(params, state)`` from the JSON document."""
+def _read_document(text: bytes, path) -> dict:
+    """The document, in the current version's form, with its frame checked."""
     try:
         document = json.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -249,27 +183,46 @@ def _read_document(text: bytes, cls, path) -> tuple[dict, dict]:
             f"reads up to {FORMAT_VERSION}; upgrade skae (the file is from skae "
             f"{document.get('skae_version')}, this is skae {__version__})."
         )
-    params = _from_json(document.get("params"), path)
-    state = _from_json(document.get("state"), path)
-    if not isinstance(params, dict) or not isinstance(state, dict):
-        raise ValueError(f"{path} is corrupted: params and state must be JSON objects.")
-    unknown = sorted(set(params) - set(cls._get_param_names()))
-    if unknown:
+    document = _from_json(document, path)
+    if version == 1:
+        document = _from_version_1(document, path)
+    if not isinstance(document.get("params"), dict) or not isinstance(
+        document.get("fitted"), dict
+    ):
+        raise ValueError(f"{path} is corrupted: params and fitted must be JSON objects.")
+    return document
+
+
+def _from_version_1(document: dict, path) -> dict:
+    """A version-1 document (the estimator's attributes as ``state``) in version 2's form.
+
+    Version 1 kept no fit specification: the estimator resolves it again from the
+    parameters (``spec_`` None) and the profile the file names (absent before 0.2).
+    """
+    state = document.get("state")
+    required = ("n_features_in_", "n_iter_", "history_", "_structure")
+    missing = [name for name in required if name not in (state or {})]
+    if not isinstance(state, dict) or missing or "_shuffle_seed" not in state:
         raise ValueError(
-            f"{path} sets parameters this skae does not know ({', '.join(unknown)}): it "
-            f"was written by a newer skae ({document.get('skae_version')}); upgrade skae."
+            f"{path} is corrupted: its fitted state lacks "
+            f"{', '.join(missing or ['_shuffle_seed'])}."
         )
-    misplaced = sorted(set(state) & {*params, *_MODEL_ATTRIBUTES})
-    missing = [name for name in _REQUIRED_STATE if name not in state]
-    if misplaced or missing:
-        raise ValueError(
-            f"{path} is corrupted: its fitted state "
-            + (f"lacks {', '.join(missing)}" if missing else "")
-            + (" and " if missing and misplaced else "")
-            + (f"overrides {', '.join(misplaced)}" if misplaced else "")
-            + "."
-        )
-    return params, state
+    fitted = {
+        "n_features_in_": state["n_features_in_"],
+        "n_iter_": state["n_iter_"],
+        "history_": state["history_"],
+        "structure": state["_structure"],
+        "seeds": {"shuffle": state["_shuffle_seed"], "split": state.get("_split_seed")},
+        "spec_": None,
+        "profile": state.get("_auto_profile"),
+    }
+    for name, key in (
+        ("feature_names_in_", "feature_names_in_"),
+        ("_sklearn_output_config", "output_config"),
+    ):
+        if name in state:
+            fitted[key] = state[name]
+    return {**document, "fitted": fitted}
 
 
 def _from_json(value, path):
@@ -294,24 +247,3 @@ def _from_json(value, path):
             raise ValueError(f"{path} is corrupted: a stored array holds non-str objects.")
         return array
     return {key: _from_json(item, path) for key, item in value.items()}
-
-
-def _read_model(data: bytes, path) -> keras.Model:
-    """The Keras model, loaded in safe mode; a refusal or a failure as a ValueError."""
-    try:
-        model = model_from_bytes(data)
-    except Exception as error:  # Keras raises many types for a bad archive
-        message = str(error)
-        if "safe_mode" in message or "arbitrary code" in message:
-            raise ValueError(
-                f"{path} was refused: loading its Keras model would run code from the "
-                "file (a Lambda layer or another Python function). skae loads models "
-                "with Keras' safe_mode=True and never runs code from a file."
-            ) from error
-        raise ValueError(
-            f"{path} is corrupted or not a skae model file: its Keras model cannot be "
-            f"rebuilt ({type(error).__name__}: {message})"
-        ) from error
-    if not isinstance(model, keras.Model):
-        raise ValueError(f"{path} is not a skae model file: it holds no Keras model.")
-    return model

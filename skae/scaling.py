@@ -100,16 +100,6 @@ def column_range(X) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-def in_unit_interval(X) -> bool:
-    """Whether X reads as data in [0, 1] (pixels, proportions): the networks' own units.
-
-    Its values lie in [0, 1] and reach at least half of it. The second condition keeps
-    a table in tiny units (breast cancer times 1e-12 lies in [0, 1e-8]) a table, so that
-    it is scaled like the same table in its usual units.
-    """
-    return float(X.min()) >= 0.0 and 0.5 <= float(X.max()) <= 1.0
-
-
 def _positive(scale: np.ndarray) -> np.ndarray:
     """``scale`` with zeros (constant features) replaced by the others' mean.
 
@@ -131,9 +121,9 @@ def fit_scaling(
     X : ndarray of shape (n_samples, n_features)
         Finite training rows.
     unit_interval : bool
-        ``in_unit_interval(X)``, which the caller has already read.
+        Whether X lies in [0, 1] (`skae.spec.DataFacts`, which the caller has read).
     output_activation : {"sigmoid", "linear"}
-        The decoder's last activation (already resolved from ``"auto"``).
+        The decoder's last activation (resolved from ``"auto"`` by `skae.spec`).
     feature_weighting : {"variance", "equal"}
         What the loss weighs.
     """

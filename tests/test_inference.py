@@ -44,7 +44,7 @@ def test_transform_does_not_call_predict(fitted_with_data, monkeypatch):
         raise AssertionError("model.predict was called")
 
     monkeypatch.setattr(keras.Model, "predict", forbidden)
-    assert reducer._encode.uses_numpy
+    assert reducer._networks.encode.uses_numpy
     assert np.allclose(reducer.transform(X[:1]), expected, rtol=1e-4, atol=1e-5)
     reducer.inverse_transform(reducer.transform(X[:1]))
 

@@ -12,6 +12,7 @@ import tensorflow as tf
 from sklearn.exceptions import NotFittedError
 
 from skae import AutoencoderReducer
+from skae.persistence import FORMAT_VERSION
 
 TINY = dict(hidden_layer_sizes=(8,), epochs=2, random_state=0)
 KINDS = {
@@ -19,7 +20,8 @@ KINDS = {
     "conv": {**TINY, "architecture": "conv", "conv_filters": (4,)},
     "variational": {**TINY, "variational": True},
 }
-MODEL_ATTRIBUTES = {"autoencoder_", "encoder_", "decoder_", "_encode", "_decode"}
+# The fitted networks; compared through their outputs and weights below.
+MODEL_ATTRIBUTES = {"_networks"}
 
 
 @pytest.fixture(scope="module", params=list(KINDS))
@@ -86,10 +88,11 @@ def test_the_file_is_a_zip_of_json_and_a_keras_model(saved, dense):
         assert sorted(archive.namelist()) == ["autoencoder.keras", "skae.json"]
         document = json.loads(archive.read("skae.json"))
     assert document["format"] == "skae-autoencoder-reducer"
-    assert document["format_version"] == 1
+    assert document["format_version"] == FORMAT_VERSION
     assert document["params"]["hidden_layer_sizes"] == {"__tuple__": [8]}
-    assert document["state"]["n_iter_"] == dense.n_iter_
-    assert document["state"]["history_"]["loss"] == dense.history_["loss"]
+    assert document["fitted"]["n_iter_"] == dense.n_iter_
+    assert document["fitted"]["history_"]["loss"] == dense.history_["loss"]
+    assert document["fitted"]["spec_"]["hidden_layer_sizes"] == {"__tuple__": [8]}
 
 
 def test_loading_never_unpickles(saved, monkeypatch):
@@ -178,7 +181,8 @@ def _rewrite(saved, path, *, document=None, model=None):
 
 
 def _newer_version(saved, path):
-    _rewrite(saved, path, document=lambda document: {**document, "format_version": 2})
+    newer = FORMAT_VERSION + 1
+    _rewrite(saved, path, document=lambda document: {**document, "format_version": newer})
 
 
 def _truncated(saved, path):
@@ -219,7 +223,7 @@ def _unknown_parameter(saved, path):
 
 
 def _lambda_layer(saved, path):
-    from skae.persistence import model_to_bytes
+    from skae.fitted import model_to_bytes
 
     rows = keras.Input((64,), name="rows")
     encoder = keras.Sequential(
@@ -236,7 +240,8 @@ def _lambda_layer(saved, path):
 BAD_FILES = {
     "newer_version": (
         _newer_version,
-        "written by a newer skae: format version 2, this skae reads up to 1; upgrade skae",
+        f"written by a newer skae: format version {FORMAT_VERSION + 1}, this skae reads "
+        f"up to {FORMAT_VERSION}; upgrade skae",
     ),
     "truncated": (_truncated, "truncated or corrupted"),
     "corrupted": (_corrupted, "truncated or corrupted"),

@@ -113,7 +113,7 @@ def test_interrupted_continued_fit_keeps_the_previous_model(
 @pytest.mark.parametrize("architecture, uses_numpy", [("dense", True), ("conv", False)])
 def test_concurrent_transforms_equal_serial_ones(architecture, uses_numpy):
     reducer = AutoencoderReducer(**ARCHITECTURES[architecture], **TINY).fit(RAW)
-    assert reducer._encode.uses_numpy is uses_numpy
+    assert reducer._networks.encode.uses_numpy is uses_numpy
     rng = np.random.RandomState(1)
     X = rng.rand(500, 16) * 1e3 - 500
     subsets = [
@@ -135,7 +135,7 @@ def test_transform_of_a_large_input_streams_into_one_output():
     n_samples, n_features = 200_000, 64
     rng = np.random.RandomState(0)
     reducer = AutoencoderReducer(**TINY).fit(rng.randn(64, n_features))
-    assert reducer._encode.uses_numpy
+    assert reducer._networks.encode.uses_numpy
     X = rng.randn(n_samples, n_features).astype(np.float32)  # 51 MB
     reducer.transform(X[:10])  # warm up any lazy set-up outside the measurement
     tracemalloc.start()

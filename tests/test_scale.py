@@ -309,12 +309,31 @@ def test_partial_fit_over_chunks_learns_as_well_as_fit(digits, tmp_path):
     assert chunked_error <= 1.10 * whole_error, (chunked_error, whole_error)
 
 
-def test_the_private_keras_hooks_of_distributed_training_exist():
+def test_the_private_keras_hooks_of_distributed_training_are_as_tested():
     # skae patches these on the model under a tf.distribute strategy; when a Keras
-    # upgrade renames them, this fails here instead of training failing obscurely.
+    # upgrade renames them or changes their parameters, or is newer than the versions
+    # they were checked in, this fails here instead of training failing obscurely.
     import keras
 
-    from skae.distribution import PRIVATE_KERAS_HOOKS
+    from skae.distribution import TESTED_KERAS_VERSIONS, private_hooks_problem
 
-    missing = [hook for hook in PRIVATE_KERAS_HOOKS if not hasattr(keras.Model, hook)]
-    assert not missing, f"Keras {keras.__version__} lacks {missing}"
+    assert private_hooks_problem(keras.Model()) is None
+    installed = tuple(int(part) for part in keras.__version__.split(".")[:2])
+    low, high = TESTED_KERAS_VERSIONS
+    assert low <= installed <= high, (
+        f"Keras {keras.__version__} is outside the versions whose private hooks skae "
+        f"was checked with ({low} to {high}): check skae.distribution's workarounds "
+        "against it, then widen TESTED_KERAS_VERSIONS."
+    )
+
+
+def test_changed_private_keras_hooks_refuse_distributed_training(monkeypatch):
+    import keras
+
+    from skae import distribution
+
+    monkeypatch.setitem(
+        distribution.PRIVATE_KERAS_HOOKS, "_symbolic_build", ("iterator", "batch")
+    )
+    problem = distribution.private_hooks_problem(keras.Model())
+    assert "_symbolic_build takes ('iterator', 'data_batch')" in problem

@@ -128,7 +128,7 @@ def test_binary_crossentropy_trains_and_is_its_loss(digits):
 def test_numpy_forward_pass_matches_keras_for_every_activation(digits, activation):
     X = digits[0][:200]
     reducer = AutoencoderReducer(3, activation=activation, epochs=2, **TINY).fit(X)
-    assert reducer._encode.uses_numpy and reducer._decode.uses_numpy
+    assert reducer._networks.encode.uses_numpy and reducer._networks.decode.uses_numpy
     codes = reducer.transform(X)
     np.testing.assert_allclose(codes, reducer.encoder_(X).numpy(), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(

@@ -1,0 +1,332 @@
+"""What one fit builds and how it trains, resolved once from the parameters and the data.
+
+`resolve_spec` turns an `AutoencoderReducer`'s parameters and a `DataFacts` reading of
+the training rows into a `FitSpec`: every "auto" replaced by its value, widths checked,
+the image shape inferred, the output activation, loss and noise chosen for the data. The
+estimator stores it as ``spec_`` (as PCA stores the solver it chose); the network
+builders (`skae.networks`) and training (`skae.training`) read it and nothing else. A
+continued fit keeps the network's settings and re-reads the training ones
+(`FitSpec.with_training`), since ``learning_rate`` or ``epochs`` may change between
+warm-started fits. Nothing here imports Keras.
+"""
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+from numbers import Integral
+
+ARCHITECTURES = ("dense", "conv")
+OUTPUT_ACTIVATIONS = ("auto", "sigmoid", "linear")
+LOSSES = ("auto", "mse", "binary_crossentropy")
+OPTIMIZERS = ("adam", "adamw", "nadam", "rmsprop", "sgd")
+__all__ = ["AUTO_SETTINGS", "DataFacts", "FitSpec", "resolve_spec"]
+
+# What "auto" means for each kind of network: dense and conv measured on MNIST
+# (benchmarks/results/defaults_mnist.md), "tabular" (the dense networks that start at
+# PCA, on rows not in [0, 1]) on raw tables (benchmarks/results/tabular.md). Noise
+# applies to data in [0, 1] only.
+AUTO_SETTINGS = {
+    "dense": {
+        "hidden_layer_sizes": (256, 128, 64),
+        "learning_rate": 1e-3,
+        "epochs": 200,
+        "noise": 0.3,
+        "n_iter_no_change": 10,
+    },
+    "tabular": {
+        "hidden_layer_sizes": (256, 128, 64),
+        "learning_rate": 3e-4,
+        "epochs": 200,
+        "noise": 0.0,
+        "n_iter_no_change": 30,
+    },
+    "conv": {
+        "hidden_layer_sizes": (),
+        "learning_rate": 3e-3,
+        "epochs": 40,
+        "noise": 0.0,
+        "n_iter_no_change": 10,
+    },
+}
+
+# Parameters a continued fit may change: they steer training, not the network.
+TRAINING_PARAMS = (
+    "learning_rate",
+    "batch_size",
+    "epochs",
+    "early_stopping",
+    "validation_fraction",
+    "n_iter_no_change",
+    "tol",
+)
+# Parameters that say how to fit, not what: neither the network nor its training.
+_RUN_PARAMS = ("warm_start", "random_state", "verbose")
+
+
+def structural_params(params: dict) -> dict:
+    """The parameters that fix the network's shape or objective (not `warm_start`-able)."""
+    return {
+        name: value
+        for name, value in params.items()
+        if name not in TRAINING_PARAMS and name not in _RUN_PARAMS
+    }
+
+
+@dataclass(frozen=True)
+class DataFacts:
+    """What the spec needs to know of the training rows, read in one pass."""
+
+    n_features: int
+    unit_interval: bool  # in [0, 1] and reaching 0.5: images, proportions
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, X) -> "DataFacts":
+        low, high = float(X.min()), float(X.max())
+        # Reaching 0.5 keeps a table in tiny units (breast cancer times 1e-12 lies in
+        # [0, 1e-8]) a table, scaled like the same table in its usual units.
+        return cls(X.shape[1], low >= 0.0 and 0.5 <= high <= 1.0, low, high)
+
+
+@dataclass(frozen=True)
+class FitSpec:
+    """Every setting of one fit, "auto" resolved: what `skae.networks` builds from.
+
+    Network settings (fixed once the networks are built):
+
+    Attributes
+    ----------
+    n_features, n_components : int
+        Widths of the rows and of the code.
+    unit_interval : bool
+        Whether the training rows lay in [0, 1] (enter unscaled, decode by a sigmoid).
+    image_shape : tuple of int or None
+        ``(height, width, channels)`` for ``architecture="conv"``, else None.
+    hidden_layer_sizes, conv_filters : tuple of int
+        Dense widths (encoder side; the decoder mirrors them) and convolution filters.
+    activation, code_activation, output_activation : str
+    loss : {"mse", "binary_crossentropy"}
+    feature_weighting : {"variance", "equal"}
+    noise, sparsity : float
+    kl_weight : float or None
+        The KL term's weight per data value for a variational code, else None.
+    starts_at_pca : bool
+        Whether encoder and decoder learn beside PCA's fixed linear map.
+    custom_encoder, custom_decoder : bool
+        Whether the user's builders make the networks.
+    optimizer : str
+    profile : {"dense", "tabular", "conv"}
+        Which column of `AUTO_SETTINGS` the "auto" values came from.
+
+    Training settings (read again at every fit): ``learning_rate``, ``epochs``,
+    ``n_iter_no_change``, ``batch_size``, ``tol``, ``early_stopping``,
+    ``validation_fraction``.
+    """
+
+    n_features: int
+    n_components: int
+    unit_interval: bool
+    image_shape: tuple | None
+    hidden_layer_sizes: tuple
+    conv_filters: tuple
+    activation: str
+    code_activation: str
+    output_activation: str
+    loss: str
+    feature_weighting: str
+    noise: float
+    sparsity: float
+    kl_weight: float | None
+    starts_at_pca: bool
+    custom_encoder: bool
+    custom_decoder: bool
+    optimizer: str
+    profile: str
+    learning_rate: float
+    epochs: int
+    n_iter_no_change: int
+    batch_size: int
+    tol: float
+    early_stopping: bool
+    validation_fraction: float
+
+    @property
+    def architecture(self) -> str:
+        return "dense" if self.image_shape is None else "conv"
+
+    def with_training(self, params: dict) -> "FitSpec":
+        """This spec with the training settings read again from ``params``."""
+        return replace(self, **_training_settings(params, self.profile))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "FitSpec":
+        names = {field.name for field in fields(cls)}
+        if set(values) != names:
+            raise ValueError(
+                f"not a fit specification: fields {sorted(set(values) ^ names)} differ."
+            )
+        return cls(**values)
+
+
+def resolve_spec(params: dict, facts: DataFacts, *, starts_at_pca=None) -> FitSpec:
+    """The `FitSpec` for an `AutoencoderReducer`'s ``params`` on data with ``facts``.
+
+    ``starts_at_pca`` overrides the rule (files from skae 0.1.0 never started at PCA).
+    Raises ValueError, naming the parameter, for combinations that cannot be built.
+    """
+    image_shape = None
+    if params["architecture"] == "conv":
+        image_shape = image_shape_of(params["input_shape"], facts.n_features)
+    output_activation = params["output_activation"]
+    if output_activation == "auto":
+        output_activation = "sigmoid" if facts.unit_interval else "linear"
+    loss = _checked_loss(params, facts, output_activation)
+    if params["variational"] and params["code_activation"] != "linear":
+        raise ValueError(
+            "variational=True learns a Gaussian code, whose mean is linear; got "
+            f"code_activation={params['code_activation']!r}. Use code_activation='linear'."
+        )
+    if starts_at_pca is None:
+        starts_at_pca = _starts_at_pca(params, image_shape, facts, output_activation)
+    profile = "tabular" if starts_at_pca else params["architecture"]
+    noise = params["noise"]
+    if noise == "auto":
+        noise = AUTO_SETTINGS[profile]["noise"] if facts.unit_interval else 0.0
+    hidden = _auto(params, "hidden_layer_sizes", profile)
+    return FitSpec(
+        n_features=facts.n_features,
+        n_components=int(params["n_components"]),
+        unit_interval=facts.unit_interval,
+        image_shape=image_shape,
+        hidden_layer_sizes=checked_widths(hidden, "hidden_layer_sizes"),
+        conv_filters=checked_widths(params["conv_filters"], "conv_filters"),
+        activation=params["activation"],
+        code_activation=params["code_activation"],
+        output_activation=output_activation,
+        loss=loss,
+        feature_weighting=params["feature_weighting"],
+        noise=float(noise),
+        sparsity=float(params["sparsity"]),
+        # Weighed per data value, against the scaled reconstruction loss.
+        kl_weight=params["beta"] / facts.n_features if params["variational"] else None,
+        starts_at_pca=bool(starts_at_pca),
+        custom_encoder=params["encoder"] is not None,
+        custom_decoder=params["decoder"] is not None,
+        optimizer=params["optimizer"],
+        profile=profile,
+        **_training_settings(params, profile),
+    )
+
+
+def _auto(params: dict, name: str, profile: str):
+    value = params[name]
+    if isinstance(value, str) and value == "auto":
+        return AUTO_SETTINGS[profile][name]
+    return value
+
+
+def _training_settings(params: dict, profile: str) -> dict:
+    return {
+        "learning_rate": float(_auto(params, "learning_rate", profile)),
+        "epochs": int(_auto(params, "epochs", profile)),
+        "n_iter_no_change": int(_auto(params, "n_iter_no_change", profile)),
+        "batch_size": int(params["batch_size"]),
+        "tol": float(params["tol"]),
+        "early_stopping": bool(params["early_stopping"]),
+        "validation_fraction": float(params["validation_fraction"]),
+    }
+
+
+def _starts_at_pca(params, image_shape, facts: DataFacts, output_activation) -> bool:
+    """Whether the networks learn beside PCA's linear map, starting at PCA.
+
+    For standardised (tabular) rows decoded linearly by the built-in dense networks:
+    on small tables, a network alone reconstructed the features that carry the variance
+    worse than PCA (wine: 79x PCA's held-out error).
+    """
+    return (
+        image_shape is None
+        and not facts.unit_interval
+        and output_activation == "linear"
+        and not params["variational"]
+        and params["code_activation"] == "linear"
+        and params["encoder"] is None
+        and params["decoder"] is None
+    )
+
+
+def _checked_loss(params: dict, facts: DataFacts, output_activation: str) -> str:
+    if params["loss"] != "binary_crossentropy":
+        return "mse"
+    if not facts.unit_interval:
+        raise ValueError(
+            "loss='binary_crossentropy' needs X in [0, 1], reaching at least 0.5; got "
+            f"values from {facts.low:g} to {facts.high:g}. Scale X (for example with "
+            "MinMaxScaler) or use loss='mse'."
+        )
+    if output_activation != "sigmoid":
+        raise ValueError(
+            "loss='binary_crossentropy' needs a sigmoid output; got "
+            f"output_activation={params['output_activation']!r} for this data. Use "
+            "loss='mse', or output_activation='sigmoid' with data in [0, 1]."
+        )
+    return "binary_crossentropy"
+
+
+def checked_widths(value, name: str) -> tuple[int, ...]:
+    """A tuple of positive ints from a width parameter's value, or a clear error."""
+    widths = (value,) if isinstance(value, Integral) else tuple(value)
+    if not all(
+        isinstance(width, Integral) and not isinstance(width, bool) and width > 0
+        for width in widths
+    ):
+        raise ValueError(f"{name} must be a tuple of positive ints; got {value!r}.")
+    # NumPy integers (from np.arange grids) become ints, which Keras requires.
+    return tuple(int(width) for width in widths)
+
+
+def image_shape_of(input_shape, n_features: int) -> tuple[int, int, int]:
+    """The ``(height, width, channels)`` of rows of ``n_features`` pixels.
+
+    ``None`` means square one-channel images; one entry of ``input_shape`` may be -1, to
+    be inferred as in `numpy.reshape` (``(1, -1, 1)`` reads any row as a 1-pixel-high
+    image).
+    """
+    if input_shape is None:
+        side = math.isqrt(n_features)
+        if side * side != n_features:
+            raise ValueError(
+                f"architecture='conv' cannot infer an image shape from {n_features} "
+                "features: it is not a square number of pixels. Pass "
+                "input_shape=(height, width, channels), for example (1, -1, 1) to read "
+                "each row as a one-pixel-high image."
+            )
+        return side, side, 1
+    shape = tuple(input_shape)
+    valid = (
+        len(shape) == 3
+        and all(
+            isinstance(size, Integral)
+            and not isinstance(size, bool)
+            and (size > 0 or size == -1)
+            for size in shape
+        )
+        and shape.count(-1) <= 1
+    )
+    if not valid:
+        raise ValueError(
+            "input_shape must be None or (height, width, channels) of positive ints, at "
+            f"most one of them -1; got {input_shape!r}."
+        )
+    shape = tuple(int(size) for size in shape)
+    known = math.prod(size for size in shape if size != -1)
+    if -1 in shape and n_features % known == 0:
+        shape = tuple(n_features // known if size == -1 else size for size in shape)
+    if math.prod(shape) != n_features:
+        raise ValueError(
+            f"input_shape={input_shape!r} does not hold rows of {n_features} features."
+        )
+    return shape
