@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.utils import check_array
 
 from ._sklearn import validate_data
+from .spec import DataFacts
 
 FLOAT_DTYPES = [np.float64, np.float32]
 
@@ -21,9 +22,15 @@ TRAINABLE_MAX = FLOAT32_MAX / 2
 _BEYOND_FLOAT32 = f"beyond float32's range ({FLOAT32_MAX:.2g}) that the network computes in"
 
 
-def check_magnitude(X, limit: float, reason: str) -> None:
-    """Refuse finite X with a value beyond ``limit`` in magnitude, saying why."""
-    largest = max(-float(X.min()), float(X.max()))
+def check_magnitude(X, limit: float, reason: str, low=None, high=None) -> None:
+    """Refuse finite X with a value beyond ``limit`` in magnitude, saying why.
+
+    ``low`` and ``high``, X's minimum and maximum when the caller has read them, spare
+    another pass over X.
+    """
+    low = float(X.min()) if low is None else low
+    high = float(X.max()) if high is None else high
+    largest = max(-low, high)
     if largest > limit:
         raise ValueError(
             f"X has values up to {largest:.3g} in magnitude, {reason}. Rescale X, for "
@@ -31,16 +38,23 @@ def check_magnitude(X, limit: float, reason: str) -> None:
         )
 
 
-def training_rows(estimator, X, reset: bool):
-    """`validate_data` for training rows, refusing values float32 training overflows."""
+def training_rows(estimator, X, reset: bool) -> tuple[np.ndarray, DataFacts]:
+    """`validate_data` for training rows, refusing values float32 training overflows.
+
+    Returns the rows and what the fit specification needs to know of them, read in
+    the same pass as the range check.
+    """
     X = validate_data(estimator, X, dtype=FLOAT_DTYPES, reset=reset)
+    facts = DataFacts.of(X)
     check_magnitude(
         X,
         TRAINABLE_MAX,
         f"too large to train on: training subtracts values in float32, so they must "
         f"stay below {TRAINABLE_MAX:.2g}, half of float32's largest value",
+        low=facts.low,
+        high=facts.high,
     )
-    return X
+    return X, facts
 
 
 def rows_to_encode(estimator, X):

@@ -37,7 +37,6 @@ from .compare import (  # noqa: E402
     print_progress,
     resolve_methods,
 )
-from .spec import AUTO_SETTINGS  # noqa: E402
 from .shell_io import (  # noqa: E402
     check_array_path,
     describe_reducer,
@@ -45,6 +44,7 @@ from .shell_io import (  # noqa: E402
     read_array,
     write_array,
 )
+from .spec import AUTO_SETTINGS  # noqa: E402
 
 USAGE_ERROR = 2
 

@@ -391,22 +391,22 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     def _start_or_continue(self, X, continuing: bool):
         """Validate training rows; build fresh networks unless continuing fitted ones."""
-        X = checks.training_rows(self, X, reset=not continuing)
+        X, facts = checks.training_rows(self, X, reset=not continuing)
         params = self.get_params(deep=False)
         if continuing:
             self._check_structure_unchanged(params)
             self._networks = self._networks.under_current_strategy()
             self.spec_ = self.spec_.with_training(params)
         else:
-            self._initialize(X, params)
+            self._initialize(X, facts, params)
         return X
 
-    def _initialize(self, X, params: dict):
+    def _initialize(self, X, facts: DataFacts, params: dict):
         """Resolve the spec for X, build and compile fresh networks, reset the record."""
         from .fitted import FittedNetworks
         from .networks import build
 
-        spec = resolve_spec(params, DataFacts.of(X))
+        spec = resolve_spec(params, facts)
         scaling = fit_scaling(
             X, spec.unit_interval, spec.output_activation, spec.feature_weighting
         )
