@@ -34,6 +34,8 @@ from .layers import FeatureScaling, GaussianCode, LinearSkip
 # Small enough that the chunks even out between threads, large enough that a product
 # stays efficient: 512 to 2,048 rows measured alike on the default network.
 _CHUNK_ROWS = 1024
+# Rows of the traced path run in batches of a multiple of this many (see _run_chunk).
+_BATCH_MULTIPLE = 16
 
 
 _IDENTITY_AT_INFERENCE = (
@@ -204,9 +206,16 @@ class ForwardPass:
             for step in self._steps:
                 rows = step(rows)
             return rows
-        shaped = rows.reshape((-1, *self.model.input_shape[1:]))
-        out = self._graph(shaped.astype(np.float32, copy=False)).numpy()
-        return out.reshape(out.shape[0], -1)
+        n_rows = rows.shape[0]
+        shaped = rows.reshape((n_rows, *self.model.input_shape[1:]))
+        # Zero rows pad the batch to whole vectors of rows: oneDNN computes the rows of
+        # a partial vector along another path, so a row's float32 code would otherwise
+        # depend on its place in X (scikit-learn checks that it does not).
+        padding = -n_rows % _BATCH_MULTIPLE
+        if padding:
+            shaped = np.concatenate([shaped, np.zeros((padding, *shaped.shape[1:]))])
+        out = self._graph(shaped.astype(np.float32, copy=False)).numpy()[:n_rows]
+        return out.reshape(n_rows, -1)
 
     def _fill(self, X, out, start):
         stop = start + _CHUNK_ROWS

@@ -141,3 +141,25 @@ def test_models_outside_the_fast_path_run_through_tensorflow(digits):
     assert np.allclose(
         reducer.transform(digits[1]), reducer.encoder_(digits[1]).numpy(), atol=1e-5
     )
+
+
+def test_traced_models_code_a_row_alike_wherever_it_stands():
+    # float32 convolutions computed a row's code along another path when it fell in a
+    # partial vector of rows at the end of X; padding the batch makes the code of a row
+    # independent of its place (scikit-learn's check_methods_sample_order_invariance).
+    X = 3 * np.random.RandomState(0).uniform(size=(20, 5))
+    reducer = AutoencoderReducer(
+        architecture="conv",
+        conv_filters=(2,),
+        hidden_layer_sizes=(4,),
+        input_shape=(1, -1, 1),
+        batch_size=16,
+        epochs=3,
+        random_state=0,
+    ).fit(X)
+    assert not reducer._networks.encode.uses_numpy
+    codes = reducer.transform(X)
+    for seed in range(5):
+        order = np.random.RandomState(seed).permutation(len(X))
+        assert np.array_equal(reducer.transform(X[order]), codes[order])
+    assert np.array_equal(reducer.transform(X[-3:]), codes[-3:])
