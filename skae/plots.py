@@ -139,18 +139,22 @@ class ReconstructionDisplay:
     def __init__(
         self, originals, reconstructions, *, image_shape=None, estimator_name=None
     ):
-        self.originals = np.asarray(originals, dtype=float)
-        self.reconstructions = np.asarray(reconstructions, dtype=float)
-        if self.originals.ndim != 2 or self.originals.shape != self.reconstructions.shape:
-            raise ValueError(
-                "originals and reconstructions must be 2-D arrays of the same shape; got "
-                f"{self.originals.shape} and {self.reconstructions.shape}."
-            )
+        self.originals = originals
+        self.reconstructions = reconstructions
         self.image_shape = image_shape
         self.estimator_name = estimator_name
 
-    def _resolved_image_shape(self) -> tuple[int, int] | None:
-        n_features = self.originals.shape[1]
+    def _checked_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        originals = np.asarray(self.originals, dtype=float)
+        reconstructions = np.asarray(self.reconstructions, dtype=float)
+        if originals.ndim != 2 or originals.shape != reconstructions.shape:
+            raise ValueError(
+                "originals and reconstructions must be 2-D arrays of the same shape; got "
+                f"{originals.shape} and {reconstructions.shape}."
+            )
+        return originals, reconstructions
+
+    def _resolved_image_shape(self, n_features: int) -> tuple[int, int] | None:
         if self.image_shape is not None:
             return _checked_shape(self.image_shape, n_features, "image_shape")
         height, width = _most_square_shape(n_features)
@@ -173,13 +177,14 @@ class ReconstructionDisplay:
         display : ReconstructionDisplay
             The display, with its artists stored.
         """
-        n_samples = self.originals.shape[0]
-        self.image_shape_ = self._resolved_image_shape()
-        self.mse_ = float(np.mean((self.originals - self.reconstructions) ** 2))
+        originals, reconstructions = self._checked_rows()
+        n_samples, n_features = originals.shape
+        self.image_shape_ = self._resolved_image_shape(n_features)
+        self.mse_ = float(np.mean((originals - reconstructions) ** 2))
         if self.image_shape_ is None:
-            self._plot_lines(ax, n_samples)
+            self._plot_lines(ax, originals, reconstructions)
         else:
-            self._plot_images(ax, n_samples, cmap)
+            self._plot_images(ax, originals, reconstructions, cmap)
         name = self.estimator_name or "Reconstructions"
         self.bounding_ax_.set_title(
             f"{name}: mean squared error {self.mse_:.4g} over {n_samples} rows",
@@ -189,7 +194,8 @@ class ReconstructionDisplay:
         self.figure_ = self.bounding_ax_.figure
         return self
 
-    def _plot_images(self, ax, n_samples: int, cmap) -> None:
+    def _plot_images(self, ax, originals, reconstructions, cmap) -> None:
+        n_samples = len(originals)
         self.bounding_ax_ = _bounding_axes(
             ax, grid_size=(1.05 * n_samples, 2.1), margins=(0.4, 0.1, 0.1, 0.5)
         )
@@ -199,13 +205,13 @@ class ReconstructionDisplay:
         figure = self.bounding_ax_.figure
         # One grey scale for both rows, so that a faded reconstruction looks faded.
         value_range = {
-            "vmin": min(self.originals.min(), self.reconstructions.min()),
-            "vmax": max(self.originals.max(), self.reconstructions.max()),
+            "vmin": min(originals.min(), reconstructions.min()),
+            "vmax": max(originals.max(), reconstructions.max()),
         }
         self.axes_ = np.empty((2, n_samples), dtype=object)
         self.images_ = np.empty((2, n_samples), dtype=object)
         self.lines_ = None
-        for row, rows in enumerate((self.originals, self.reconstructions)):
+        for row, rows in enumerate((originals, reconstructions)):
             for column in range(n_samples):
                 image_ax = figure.add_subplot(grid[row, column])
                 image = rows[column].reshape(self.image_shape_)
@@ -217,7 +223,8 @@ class ReconstructionDisplay:
         self.axes_[0, 0].set_ylabel("original")
         self.axes_[1, 0].set_ylabel("reconstruction")
 
-    def _plot_lines(self, ax, n_samples: int) -> None:
+    def _plot_lines(self, ax, originals, reconstructions) -> None:
+        n_samples = len(originals)
         n_columns = min(n_samples, 5)
         n_rows = math.ceil(n_samples / n_columns)
         self.bounding_ax_ = _bounding_axes(
@@ -227,18 +234,16 @@ class ReconstructionDisplay:
             n_rows, n_columns, wspace=0.3, hspace=0.5
         )
         figure = self.bounding_ax_.figure
-        feature_index = np.arange(self.originals.shape[1])
+        feature_index = np.arange(originals.shape[1])
         self.axes_ = np.empty((n_rows, n_columns), dtype=object)
         self.lines_ = np.empty((n_samples, 2), dtype=object)
         self.images_ = None
         for sample in range(n_samples):
             row, column = divmod(sample, n_columns)
             line_ax = figure.add_subplot(grid[row, column])
-            (original,) = line_ax.plot(
-                feature_index, self.originals[sample], label="original"
-            )
+            (original,) = line_ax.plot(feature_index, originals[sample], label="original")
             (reconstruction,) = line_ax.plot(
-                feature_index, self.reconstructions[sample], "--", label="reconstruction"
+                feature_index, reconstructions[sample], "--", label="reconstruction"
             )
             self.lines_[sample] = original, reconstruction
             line_ax.set_title(f"row {sample}", fontsize="small")
@@ -250,7 +255,15 @@ class ReconstructionDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator, X, *, n_samples: int = 10, image_shape=None, ax=None
+        cls,
+        estimator,
+        X,
+        *,
+        n_samples: int = 10,
+        image_shape=None,
+        estimator_name=None,
+        ax=None,
+        cmap="gray",
     ) -> "ReconstructionDisplay":
         """Reconstruct the first rows of X with a fitted reducer and draw them.
 
@@ -264,13 +277,21 @@ class ReconstructionDisplay:
             Number of rows to show.
         image_shape : tuple of int (height, width), default=None
             Shape of one row as an image; inferred for square images when None.
+        estimator_name : str, default=None
+            Name shown in the title; the estimator's class name when None.
         ax : matplotlib Axes, default=None
             Bounding axes to draw inside; a new figure when None.
+        cmap : str or matplotlib Colormap, default="gray"
+            Colormap of the images (unused for line plots).
 
         Returns
         -------
         display : ReconstructionDisplay
             The display, with its artists stored.
+
+        See Also
+        --------
+        ReconstructionDisplay.from_reconstructions : Draw reconstructions already made.
         """
         for method in ("transform", "inverse_transform"):
             _require_method(
@@ -280,14 +301,77 @@ class ReconstructionDisplay:
                 "Use a reducer with an inverse, such as PCA, "
                 "KernelPCA(fit_inverse_transform=True) or AutoencoderReducer.",
             )
+        # Only the rows shown are reconstructed.
         rows = _first_rows(X, n_samples)
-        reconstructions = estimator.inverse_transform(estimator.transform(rows))
-        return cls(
+        return cls.from_reconstructions(
             rows,
-            reconstructions,
+            estimator.inverse_transform(estimator.transform(rows)),
+            n_samples=n_samples,
             image_shape=image_shape,
-            estimator_name=type(estimator).__name__,
-        ).plot(ax=ax)
+            estimator_name=estimator_name or type(estimator).__name__,
+            ax=ax,
+            cmap=cmap,
+        )
+
+    @classmethod
+    def from_reconstructions(
+        cls,
+        X,
+        X_reconstructed,
+        *,
+        n_samples: int = 10,
+        image_shape=None,
+        estimator_name=None,
+        ax=None,
+        cmap="gray",
+    ) -> "ReconstructionDisplay":
+        """Draw the first rows of X beside their reconstructions, already made.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows; the first ``n_samples`` are shown.
+        X_reconstructed : array-like of shape (n_samples, n_features)
+            Their reconstructions, such as ``inverse_transform(transform(X))``.
+        n_samples : int, default=10
+            Number of rows to show.
+        image_shape : tuple of int (height, width), default=None
+            Shape of one row as an image; inferred for square images when None.
+        estimator_name : str, default=None
+            Name shown in the title.
+        ax : matplotlib Axes, default=None
+            Bounding axes to draw inside; a new figure when None.
+        cmap : str or matplotlib Colormap, default="gray"
+            Colormap of the images (unused for line plots).
+
+        Returns
+        -------
+        display : ReconstructionDisplay
+            The display, with its artists stored.
+
+        See Also
+        --------
+        ReconstructionDisplay.from_estimator : Reconstruct the rows with a reducer.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from sklearn.decomposition import PCA
+        >>> from skae.plots import ReconstructionDisplay
+        >>> X = load_digits().data / 16
+        >>> pca = PCA(8).fit(X)
+        >>> X_reconstructed = pca.inverse_transform(pca.transform(X))
+        >>> display = ReconstructionDisplay.from_reconstructions(X, X_reconstructed)
+        >>> display.images_.shape
+        (2, 10)
+        """
+        display = cls(
+            _first_rows(X, n_samples),
+            _first_rows(X_reconstructed, n_samples),
+            image_shape=image_shape,
+            estimator_name=estimator_name,
+        )
+        return display.plot(ax=ax, cmap=cmap)
 
 
 # ------------------------------------------------------------------------ embeddings

@@ -133,7 +133,9 @@ def test_reconstruction_display_errors(digits):
     with pytest.raises(ValueError, match=r"image_shape=\(7, 7\) must be .* 64 values"):
         ReconstructionDisplay(X[:2], X[:2], image_shape=(7, 7)).plot()
     with pytest.raises(ValueError, match="same shape"):
-        ReconstructionDisplay(X[:2], X[:3])
+        ReconstructionDisplay(X[:2], X[:3]).plot()
+    with pytest.raises(ValueError, match="same shape"):
+        ReconstructionDisplay.from_reconstructions(X[:2], X[:3])
 
 
 # ------------------------------------------------------------------------ embeddings
