@@ -627,15 +627,24 @@ class CodeImageDisplay:
     """
 
     def __init__(self, codes, *, code_shape=None, labels=None, estimator_name=None):
-        self.codes = np.asarray(codes, dtype=float)
-        if self.codes.ndim != 2:
-            raise ValueError(
-                f"codes must be a 2-D array (n_samples, n_components); got shape "
-                f"{self.codes.shape}."
-            )
+        self.codes = codes
         self.code_shape = code_shape
         self.labels = labels
         self.estimator_name = estimator_name
+
+    def _checked_codes(self) -> np.ndarray:
+        codes = np.asarray(self.codes, dtype=float)
+        if codes.ndim != 2:
+            raise ValueError(
+                f"codes must be a 2-D array (n_samples, n_components); got shape "
+                f"{codes.shape}."
+            )
+        return codes
+
+    def _resolved_code_shape(self, n_components: int) -> tuple[int, int]:
+        if self.code_shape is None:
+            return _most_square_shape(n_components)
+        return _checked_shape(self.code_shape, n_components, "code_shape")
 
     def plot(self, ax=None, *, cmap: str = "viridis") -> "CodeImageDisplay":
         """Draw the codes.
@@ -655,11 +664,11 @@ class CodeImageDisplay:
         """
         from matplotlib.colors import Normalize
 
-        n_samples, n_components = self.codes.shape
-        if self.code_shape is None:
-            self.code_shape_ = _most_square_shape(n_components)
-        else:
-            self.code_shape_ = _checked_shape(self.code_shape, n_components, "code_shape")
+        codes = self._checked_codes()
+        # An array, so that labels[i] is the i-th label of a pandas Series too.
+        labels = None if self.labels is None else np.asarray(self.labels)
+        n_samples, n_components = codes.shape
+        self.code_shape_ = self._resolved_code_shape(n_components)
         height, width = self.code_shape_
         # Square pixels, in a figure at most 14 inches wide.
         cell_height = min(1.0, 14 / (1.2 * n_samples * width / height))
@@ -675,20 +684,20 @@ class CodeImageDisplay:
         )
         figure = self.bounding_ax_.figure
         # One scale for every image, so that equal colours mean equal code values.
-        shared_scale = Normalize(vmin=self.codes.min(), vmax=self.codes.max())
+        shared_scale = Normalize(vmin=codes.min(), vmax=codes.max())
         self.axes_ = np.empty(n_samples, dtype=object)
         self.images_ = np.empty(n_samples, dtype=object)
         for sample in range(n_samples):
             code_ax = figure.add_subplot(grid[0, sample])
             self.images_[sample] = code_ax.imshow(
-                self.codes[sample].reshape(self.code_shape_),
+                codes[sample].reshape(self.code_shape_),
                 cmap=cmap,
                 norm=shared_scale,
                 interpolation="nearest",
             )
             code_ax.set_axis_off()
-            if self.labels is not None:
-                code_ax.set_title(str(self.labels[sample]), fontsize="small")
+            if labels is not None:
+                code_ax.set_title(str(labels[sample]), fontsize="small")
             self.axes_[sample] = code_ax
         self.colorbar_ = figure.colorbar(
             self.images_[0], cax=figure.add_subplot(grid[0, -1]), label="code value"
@@ -696,7 +705,7 @@ class CodeImageDisplay:
         name = f"{self.estimator_name} codes" if self.estimator_name else "Codes"
         self.bounding_ax_.set_title(
             f"{name}: {n_components} components as {height}x{width} images",
-            pad=10 if self.labels is None else 24,
+            pad=10 if labels is None else 24,
         )
         self.figure_ = figure
         return self
@@ -710,6 +719,7 @@ class CodeImageDisplay:
         n_samples: int = 10,
         labels=None,
         code_shape=None,
+        estimator_name=None,
         ax=None,
         cmap: str = "viridis",
     ) -> "CodeImageDisplay":
@@ -728,6 +738,8 @@ class CodeImageDisplay:
             titles.
         code_shape : tuple of int (height, width), default=None
             Shape of one code as an image; the most square one when None.
+        estimator_name : str, default=None
+            Name shown in the title; the estimator's class name when None.
         ax : matplotlib Axes, default=None
             Bounding axes to draw inside; a new figure when None.
         cmap : str or matplotlib Colormap, default="viridis"
@@ -737,20 +749,84 @@ class CodeImageDisplay:
         -------
         display : CodeImageDisplay
             The display, with its artists stored.
+
+        See Also
+        --------
+        CodeImageDisplay.from_codes : Draw codes already computed.
         """
         _require_method(
             estimator,
             "transform",
             "encoding rows needs",
-            "For t-SNE, pass its embedding to CodeImageDisplay(codes) directly.",
+            "For t-SNE, use CodeImageDisplay.from_codes(tsne.fit_transform(X)).",
         )
-        codes = estimator.transform(_first_rows(X, n_samples))
-        return cls(
-            codes,
+        # Only the rows shown are encoded.
+        return cls.from_codes(
+            estimator.transform(_first_rows(X, n_samples)),
+            n_samples=n_samples,
+            labels=labels,
+            code_shape=code_shape,
+            estimator_name=estimator_name or type(estimator).__name__,
+            ax=ax,
+            cmap=cmap,
+        )
+
+    @classmethod
+    def from_codes(
+        cls,
+        codes,
+        *,
+        n_samples: int = 10,
+        labels=None,
+        code_shape=None,
+        estimator_name=None,
+        ax=None,
+        cmap: str = "viridis",
+    ) -> "CodeImageDisplay":
+        """Draw the first ``n_samples`` codes of an encoding already computed.
+
+        Parameters
+        ----------
+        codes : array-like of shape (n_samples, n_components)
+            The codes; the first ``n_samples`` are shown.
+        n_samples : int, default=10
+            Number of codes to show.
+        labels : array-like, default=None
+            Labels of the rows of codes (only the first ``n_samples`` are used), shown
+            as titles.
+        code_shape : tuple of int (height, width), default=None
+            Shape of one code as an image; the most square one when None.
+        estimator_name : str, default=None
+            Name shown in the title.
+        ax : matplotlib Axes, default=None
+            Bounding axes to draw inside; a new figure when None.
+        cmap : str or matplotlib Colormap, default="viridis"
+            Colormap of the code values.
+
+        Returns
+        -------
+        display : CodeImageDisplay
+            The display, with its artists stored.
+
+        See Also
+        --------
+        CodeImageDisplay.from_estimator : Encode rows with a fitted reducer.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skae.plots import CodeImageDisplay
+        >>> codes = np.random.RandomState(0).normal(size=(20, 8))
+        >>> CodeImageDisplay.from_codes(codes, n_samples=3).code_shape_
+        (2, 4)
+        """
+        display = cls(
+            _first_rows(codes, n_samples),
             code_shape=code_shape,
             labels=None if labels is None else np.asarray(labels)[:n_samples],
-            estimator_name=type(estimator).__name__,
-        ).plot(ax=ax, cmap=cmap)
+            estimator_name=estimator_name,
+        )
+        return display.plot(ax=ax, cmap=cmap)
 
 
 # ------------------------------------------------------------------- training curves
