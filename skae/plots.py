@@ -867,20 +867,27 @@ class TrainingCurveDisplay:
     """
 
     def __init__(self, history, *, estimator_name=None):
-        self.history = {
-            name: [float(value) for value in values]
-            for name, values in dict(history).items()
-            if name not in _NOT_LOSSES
-        }
-        if not any(self.history.values()):
-            raise ValueError(
-                f"history has no loss values to plot; got keys {sorted(dict(history))}."
-            )
+        self.history = history
         self.estimator_name = estimator_name
 
-    def _curves_in_order(self) -> list[str]:
+    def _losses(self) -> dict[str, list[float]]:
+        """The history without the values that are not losses."""
+        losses = {
+            name: [float(value) for value in values]
+            for name, values in dict(self.history).items()
+            if name not in _NOT_LOSSES
+        }
+        if not any(losses.values()):
+            raise ValueError(
+                "history has no loss values to plot; got keys "
+                f"{sorted(dict(self.history))}."
+            )
+        return losses
+
+    @staticmethod
+    def _curves_in_order(names) -> list[str]:
         """Training losses, "loss" first, each followed by its validation loss."""
-        names = set(self.history)
+        names = set(names)
         training = sorted(
             (name for name in names if not name.startswith("val_")),
             key=lambda name: (name != "loss", name),
@@ -909,18 +916,19 @@ class TrainingCurveDisplay:
         import matplotlib.pyplot as plt
         from matplotlib.ticker import MaxNLocator
 
+        losses = self._losses()
         if ax is None:
             _, ax = plt.subplots(layout="constrained")
         self.lines_ = {}
-        for name in self._curves_in_order():
-            values = self.history[name]
+        for name in self._curves_in_order(losses):
+            values = losses[name]
             style = {}
             training_line = self.lines_.get(name.removeprefix("val_"))
             if name.startswith("val_") and training_line is not None:
                 style = {"color": training_line.get_color(), "linestyle": "--"}
             epochs = np.arange(1, len(values) + 1)
             (self.lines_[name],) = ax.plot(epochs, values, label=name, **style)
-        all_values = np.concatenate([values for values in self.history.values() if values])
+        all_values = np.concatenate([values for values in losses.values() if values])
         if log_scale and np.all(all_values > 0):
             ax.set_yscale("log")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -935,7 +943,7 @@ class TrainingCurveDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator, *, ax=None, log_scale: bool = True
+        cls, estimator, *, estimator_name=None, ax=None, log_scale: bool = True
     ) -> "TrainingCurveDisplay":
         """Draw the training history of a fitted skae estimator.
 
@@ -943,6 +951,8 @@ class TrainingCurveDisplay:
         ----------
         estimator : estimator instance
             A fitted estimator with a ``history_`` dict, such as `AutoencoderReducer`.
+        estimator_name : str, default=None
+            Name shown in the title; the estimator's class name when None.
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure when None.
         log_scale : bool, default=True
@@ -952,6 +962,10 @@ class TrainingCurveDisplay:
         -------
         display : TrainingCurveDisplay
             The display, with its artists stored.
+
+        See Also
+        --------
+        TrainingCurveDisplay.from_history : Draw per-epoch losses from any source.
         """
         history = getattr(estimator, "history_", None)
         if history is None:
@@ -960,13 +974,16 @@ class TrainingCurveDisplay:
                 "estimators record a training history; for another, pass its per-epoch "
                 "losses to TrainingCurveDisplay.from_history."
             )
-        return cls(history, estimator_name=type(estimator).__name__).plot(
-            ax=ax, log_scale=log_scale
+        return cls.from_history(
+            history,
+            estimator_name=estimator_name or type(estimator).__name__,
+            ax=ax,
+            log_scale=log_scale,
         )
 
     @classmethod
     def from_history(
-        cls, history, *, ax=None, log_scale: bool = True
+        cls, history, *, estimator_name=None, ax=None, log_scale: bool = True
     ) -> "TrainingCurveDisplay":
         """Draw curves from a ``{name: per-epoch values}`` dict.
 
@@ -974,6 +991,8 @@ class TrainingCurveDisplay:
         ----------
         history : dict of str to list of float
             Per-epoch values, such as Keras' ``model.fit(...).history``.
+        estimator_name : str, default=None
+            Name shown in the title.
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure when None.
         log_scale : bool, default=True
@@ -983,5 +1002,10 @@ class TrainingCurveDisplay:
         -------
         display : TrainingCurveDisplay
             The display, with its artists stored.
+
+        See Also
+        --------
+        TrainingCurveDisplay.from_estimator : Draw a fitted skae estimator's history.
         """
-        return cls(history).plot(ax=ax, log_scale=log_scale)
+        display = cls(history, estimator_name=estimator_name)
+        return display.plot(ax=ax, log_scale=log_scale)

@@ -271,7 +271,7 @@ def test_training_curve_display_errors():
     with pytest.raises(AttributeError, match="PCA has no history_: fit it first"):
         TrainingCurveDisplay.from_estimator(PCA())
     with pytest.raises(ValueError, match="no loss values"):
-        TrainingCurveDisplay({"learning_rate": [1e-3]})
+        TrainingCurveDisplay({"learning_rate": [1e-3]}).plot()
 
 
 # ------------------------------------------------------------------------------ skae
