@@ -1,9 +1,13 @@
 """Plots of reducers, in scikit-learn's Display style.
 
-Each Display holds computed data; ``plot(ax=None, ...)`` draws it, stores the artists
-(``ax_`` or ``axes_``, ``figure_``, ...) and returns the display; ``from_estimator`` (and
-``from_embedding`` / ``from_history``) compute the data, then plot. Any estimator with
-the needed methods works: PCA, KernelPCA, UMAP and `AutoencoderReducer` alike.
+Each Display's constructor only stores the data it is given; ``plot(ax=None, ...)``
+checks and draws it, stores the artists (``ax_`` or ``axes_``, ``figure_``, ...) and
+returns the display. Each Display has two constructors that draw: one from data
+(`ReconstructionDisplay.from_reconstructions`, `EmbeddingDisplay.from_embedding`,
+`CodeImageDisplay.from_codes`, `TrainingCurveDisplay.from_history`) and
+``from_estimator``, which computes that data with a fitted estimator and passes it on.
+Any estimator with the needed methods works: PCA, KernelPCA, UMAP and
+`AutoencoderReducer` alike. All of them take ``estimator_name``, the name in the title.
 
 Displays drawing a grid of small images take ``ax`` as a bounding box, as scikit-learn's
 `PartialDependenceDisplay` does: the grid is drawn inside it (a new figure when None).
@@ -13,6 +17,7 @@ as light as NumPy.
 """
 
 import math
+import warnings
 
 import numpy as np
 
@@ -53,6 +58,26 @@ def _first_rows(X, n_samples: int):
     # Slicing keeps DataFrames as DataFrames, so estimators fitted on named columns
     # see their feature names.
     return X[:n_samples]
+
+
+# TODO(0.3): remove method_name, deprecated in 0.2.
+def _renamed_method_name(estimator_name, method_name):
+    """``estimator_name``, or ``method_name``, its deprecated spelling, with a warning."""
+    if isinstance(method_name, str) and method_name == "deprecated":  # not passed
+        return estimator_name
+    if estimator_name is not None:
+        raise ValueError(
+            "Pass estimator_name only: method_name is its deprecated spelling; got "
+            f"estimator_name={estimator_name!r} and method_name={method_name!r}."
+        )
+    warnings.warn(
+        "method_name is deprecated in 0.2 and will be removed in 0.3; use "
+        "estimator_name, as every skae Display does.",
+        FutureWarning,
+        # Point at the caller of the public method that received method_name.
+        stacklevel=3,
+    )
+    return method_name
 
 
 def _bounding_axes(ax, grid_size: tuple[float, float], margins: tuple[float, ...]):
@@ -389,8 +414,13 @@ class EmbeddingDisplay:
         The 2-D coordinates.
     labels : array-like of shape (n_samples,), default=None
         Label of each row, used for colour; one colour for all rows when None.
-    method_name : str, default=None
+    estimator_name : str, default=None
         Name of the reducer, used as the title.
+    method_name : str
+        Deprecated spelling of ``estimator_name``.
+
+        .. deprecated:: 0.2
+           ``method_name`` will be removed in 0.3; use ``estimator_name``.
 
     Attributes
     ----------
@@ -416,22 +446,30 @@ class EmbeddingDisplay:
     10
     """
 
-    def __init__(self, embedding, labels=None, *, method_name=None):
-        self.embedding = np.asarray(embedding, dtype=float)
-        if self.embedding.ndim != 2 or self.embedding.shape[1] != 2:
+    def __init__(
+        self, embedding, labels=None, *, estimator_name=None, method_name="deprecated"
+    ):
+        self.embedding = embedding
+        self.labels = labels
+        self.estimator_name = estimator_name
+        self.method_name = method_name
+
+    def _checked_data(self) -> tuple[np.ndarray, np.ndarray | None]:
+        embedding = np.asarray(self.embedding, dtype=float)
+        if embedding.ndim != 2 or embedding.shape[1] != 2:
             raise ValueError(
                 "EmbeddingDisplay draws 2-D embeddings, of shape (n_samples, 2); got shape "
-                f"{self.embedding.shape}. Fit the reducer with n_components=2."
+                f"{embedding.shape}. Fit the reducer with n_components=2."
             )
-        if labels is not None:
-            labels = np.asarray(labels)
-            if labels.shape != (self.embedding.shape[0],):
-                raise ValueError(
-                    "labels must have one value per embedded row "
-                    f"({self.embedding.shape[0]}); got shape {labels.shape}."
-                )
-        self.labels = labels
-        self.method_name = method_name
+        if self.labels is None:
+            return embedding, None
+        labels = np.asarray(self.labels)
+        if labels.shape != (embedding.shape[0],):
+            raise ValueError(
+                f"labels must have one value per embedded row ({embedding.shape[0]}); "
+                f"got shape {labels.shape}."
+            )
+        return embedding, labels
 
     def plot(self, ax=None, *, cmap=None, scatter_kwargs=None) -> "EmbeddingDisplay":
         """Draw the embedding.
@@ -453,37 +491,35 @@ class EmbeddingDisplay:
         """
         import matplotlib.pyplot as plt
 
+        embedding, labels = self._checked_data()
+        name = _renamed_method_name(self.estimator_name, self.method_name)
         if ax is None:
             _, ax = plt.subplots(figsize=(6.4, 5.2), layout="constrained")
         style = {"s": 8, "alpha": 0.8, "linewidths": 0, **(scatter_kwargs or {})}
         self.legend_ = self.colorbar_ = None
-        x, y = self.embedding.T
-        if self.labels is None:
+        x, y = embedding.T
+        if labels is None:
             self.scatter_ = ax.scatter(x, y, **style)
-        elif _is_continuous(self.labels):
-            self.scatter_ = ax.scatter(x, y, c=self.labels, cmap=cmap or "viridis", **style)
+        elif _is_continuous(labels):
+            self.scatter_ = ax.scatter(x, y, c=labels, cmap=cmap or "viridis", **style)
             self.colorbar_ = ax.figure.colorbar(self.scatter_, ax=ax, label="label")
         else:
-            self._scatter_by_class(ax, cmap, style)
-        ax.set(
-            xlabel="component 1",
-            ylabel="component 2",
-            title=self.method_name or "2-D embedding",
-        )
+            self._scatter_by_class(ax, embedding, labels, cmap, style)
+        ax.set(xlabel="component 1", ylabel="component 2", title=name or "2-D embedding")
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
 
-    def _scatter_by_class(self, ax, cmap, style) -> None:
+    def _scatter_by_class(self, ax, embedding, labels, cmap, style) -> None:
         import matplotlib
 
-        classes, codes = np.unique(self.labels, return_inverse=True)
+        classes, codes = np.unique(labels, return_inverse=True)
         n_classes = len(classes)
         use_legend = n_classes <= 10
         colormap = matplotlib.colormaps[cmap or ("tab10" if use_legend else "viridis")]
         # With n colours spanning [-0.5, n - 0.5], class code k gets exactly colour k.
         self.scatter_ = ax.scatter(
-            *self.embedding.T,
+            *embedding.T,
             c=codes,
             cmap=colormap.resampled(n_classes),
             vmin=-0.5,
@@ -508,7 +544,16 @@ class EmbeddingDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator, X, y=None, *, method_name=None, ax=None, scatter_kwargs=None
+        cls,
+        estimator,
+        X,
+        y=None,
+        *,
+        estimator_name=None,
+        ax=None,
+        cmap=None,
+        scatter_kwargs=None,
+        method_name="deprecated",
     ) -> "EmbeddingDisplay":
         """Embed X with a fitted 2-component reducer and draw it.
 
@@ -520,18 +565,31 @@ class EmbeddingDisplay:
             Rows to embed.
         y : array-like of shape (n_samples,), default=None
             Labels used for colour.
-        method_name : str, default=None
+        estimator_name : str, default=None
             Title; the estimator's class name when None.
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure when None.
+        cmap : str or matplotlib Colormap, default=None
+            Colormap for the labels: ``"tab10"`` for up to 10 labels, else
+            ``"viridis"``.
         scatter_kwargs : dict, default=None
             Keywords passed to ``ax.scatter``.
+        method_name : str
+            Deprecated spelling of ``estimator_name``.
+
+            .. deprecated:: 0.2
+               ``method_name`` will be removed in 0.3; use ``estimator_name``.
 
         Returns
         -------
         display : EmbeddingDisplay
             The display, with its artists stored.
+
+        See Also
+        --------
+        EmbeddingDisplay.from_embedding : Draw an embedding already computed.
         """
+        name = _renamed_method_name(estimator_name, method_name)
         _require_method(
             estimator,
             "transform",
@@ -541,14 +599,23 @@ class EmbeddingDisplay:
         return cls.from_embedding(
             estimator.transform(X),
             y,
-            method_name=method_name or type(estimator).__name__,
+            estimator_name=name or type(estimator).__name__,
             ax=ax,
+            cmap=cmap,
             scatter_kwargs=scatter_kwargs,
         )
 
     @classmethod
     def from_embedding(
-        cls, embedding, y=None, *, method_name=None, ax=None, scatter_kwargs=None
+        cls,
+        embedding,
+        y=None,
+        *,
+        estimator_name=None,
+        ax=None,
+        cmap=None,
+        scatter_kwargs=None,
+        method_name="deprecated",
     ) -> "EmbeddingDisplay":
         """Draw an embedding already computed, such as t-SNE's ``fit_transform(X)``.
 
@@ -558,20 +625,33 @@ class EmbeddingDisplay:
             The 2-D coordinates.
         y : array-like of shape (n_samples,), default=None
             Labels used for colour.
-        method_name : str, default=None
+        estimator_name : str, default=None
             Name of the method, used as the title.
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure when None.
+        cmap : str or matplotlib Colormap, default=None
+            Colormap for the labels: ``"tab10"`` for up to 10 labels, else
+            ``"viridis"``.
         scatter_kwargs : dict, default=None
             Keywords passed to ``ax.scatter``.
+        method_name : str
+            Deprecated spelling of ``estimator_name``.
+
+            .. deprecated:: 0.2
+               ``method_name`` will be removed in 0.3; use ``estimator_name``.
 
         Returns
         -------
         display : EmbeddingDisplay
             The display, with its artists stored.
+
+        See Also
+        --------
+        EmbeddingDisplay.from_estimator : Embed rows with a fitted reducer.
         """
-        display = cls(embedding, y, method_name=method_name)
-        return display.plot(ax=ax, scatter_kwargs=scatter_kwargs)
+        name = _renamed_method_name(estimator_name, method_name)
+        display = cls(embedding, y, estimator_name=name)
+        return display.plot(ax=ax, cmap=cmap, scatter_kwargs=scatter_kwargs)
 
 
 def _is_continuous(labels: np.ndarray) -> bool:

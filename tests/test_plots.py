@@ -164,7 +164,7 @@ def test_embedding_display_from_embedding_for_tsne(digits):
     embedding = TSNE(perplexity=10, max_iter=250, random_state=0).fit_transform(X[:150])
     _, ax = plt.subplots()
     display = EmbeddingDisplay.from_embedding(
-        embedding, y[:150], method_name="t-SNE", ax=ax
+        embedding, y[:150], estimator_name="t-SNE", ax=ax
     )
 
     assert display.ax_ is ax
@@ -200,7 +200,7 @@ def test_embedding_display_errors(digits):
     with pytest.raises(ValueError, match=r"shape \(1797, 3\). Fit .* n_components=2"):
         EmbeddingDisplay.from_estimator(PCA(n_components=3).fit(X), X, y)
     with pytest.raises(ValueError, match="one value per embedded row"):
-        EmbeddingDisplay(np.zeros((5, 2)), labels=[0, 1])
+        EmbeddingDisplay(np.zeros((5, 2)), labels=[0, 1]).plot()
     with pytest.raises(TypeError, match="TSNE has no transform.*from_embedding"):
         EmbeddingDisplay.from_estimator(TSNE(), X, y)
 
