@@ -984,7 +984,7 @@ def plot_embeddings(comparison: Comparison):
         if result.knn_accuracy is not None:
             title += f", {N_NEIGHBORS}-NN {result.knn_accuracy:.3f}"
         display = EmbeddingDisplay.from_embedding(
-            result.test_embedding, comparison.data.y_test, method_name=title, ax=ax
+            result.test_embedding, comparison.data.y_test, estimator_name=title, ax=ax
         )
         legend = display.legend_
     for ax in axes[len(embedded) :]:

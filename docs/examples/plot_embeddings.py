@@ -116,7 +116,7 @@ fig, axes = plt.subplots(2, 2, figsize=(10, 9), layout="constrained")
 for ax, (label, embedding) in zip(axes.flat, embeddings.items(), strict=False):
     title = f"{label}\ntrustworthiness {scores[label][0]:.3f}, 5-NN {scores[label][1]:.3f}"
     display = EmbeddingDisplay.from_embedding(
-        embedding, y_test, method_name=title, ax=ax, scatter_kwargs={"s": 5}
+        embedding, y_test, estimator_name=title, ax=ax, scatter_kwargs={"s": 5}
     )
     display.legend_.remove()
 for ax in axes.flat[len(embeddings) :]:

@@ -114,7 +114,7 @@ from skae import EmbeddingDisplay
 
 codes = vae.transform(X)
 print(f"codes: mean {codes.mean(axis=0).round(2)}, std {codes.std(axis=0).round(2)}")
-_ = EmbeddingDisplay.from_estimator(vae, X, y, method_name="VAE mean codes")
+_ = EmbeddingDisplay.from_estimator(vae, X, y, estimator_name="VAE mean codes")
 
 # %%
 # A plain autoencoder has no ``sample``: it learns no distribution to draw from.
