@@ -134,8 +134,9 @@ class ComparisonDisplay:
             This display, with ``displays_``, ``ax_`` and ``figure_`` set.
         """
         if self.kind == "embeddings":
-            axes = _embedding_grid(len(self.embeddings)) if ax is None else ax
-            self._plot_embeddings(np.ravel(axes))
+            if ax is None:
+                ax = _embedding_grid(len(self.embeddings))
+            self._plot_embeddings(np.ravel(ax))
         elif self.kind == "reconstructions":
             if ax is None:
                 ax = _reconstruction_rows(len(self.reconstructions), len(self.originals))
@@ -164,7 +165,9 @@ class ComparisonDisplay:
             axes[0].figure.legend(handles, texts, title="label", loc="outside right center")
 
     def _plot_reconstructions(self, axes) -> None:
-        value_range = self.value_range or (self.originals.min(), self.originals.max())
+        value_range = self.value_range
+        if value_range is None:
+            value_range = self.originals.min(), self.originals.max()
         panels = zip(axes, self.reconstructions, self.estimator_names, strict=True)
         self.displays_ = [
             _reconstruction_panel(
