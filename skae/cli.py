@@ -3,7 +3,8 @@
 ``skae compare`` compares `AutoencoderReducer` with PCA, KernelPCA, t-SNE and UMAP on
 digits, MNIST, scikit-learn's breast cancer or wine tables, or the rows of a file
 (``--data``), prints the table and writes it with figures to a folder. The work is
-done by `skae.compare`; this module parses arguments and prints.
+done by `skae.compare` on the splits of `skae.datasets`; this module parses arguments
+and prints.
 
 ``skae fit``, ``transform``, ``inverse-transform``, ``sample`` and ``info`` use models
 from the shell: data are ``.npy``, ``.npz`` or ``.csv`` files, results ``.npy`` or
@@ -27,15 +28,12 @@ import time  # noqa: E402
 from contextlib import contextmanager, redirect_stdout, suppress  # noqa: E402
 
 from . import __version__  # noqa: E402
-from .compare import (  # noqa: E402
+from .compare import METHODS, compare, print_progress, resolve_methods  # noqa: E402
+from .datasets import (  # noqa: E402
     DATASETS,
-    METHODS,
     MNIST_N_TEST,
     MNIST_N_TRAIN,
-    compare,
     load_comparison_data,
-    print_progress,
-    resolve_methods,
 )
 from .shell_io import (  # noqa: E402
     check_array_path,
