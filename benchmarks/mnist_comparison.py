@@ -33,12 +33,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from skae.compare import (  # noqa: E402
-    METHODS,
-    compare,
-    load_comparison_data,
-    print_progress,
-)
+from skae.compare import METHODS, compare, print_progress  # noqa: E402
+from skae.datasets import load_comparison_data  # noqa: E402
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 N_COMPONENTS = (2, 36)

@@ -20,7 +20,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from sklearn.decomposition import PCA  # noqa: E402
 
 from skae import AutoencoderReducer  # noqa: E402
-from skae.compare import load_comparison_data  # noqa: E402
+from skae.datasets import load_comparison_data  # noqa: E402
 from skae.metrics import knn_accuracy, reconstruction_error, trustworthiness  # noqa: E402
 
 REDUCERS = {

@@ -32,7 +32,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from skae import AutoencoderReducer  # noqa: E402
-from skae.compare import load_comparison_data  # noqa: E402
+from skae.datasets import load_comparison_data  # noqa: E402
 from skae.metrics import knn_accuracy, reconstruction_error, trustworthiness  # noqa: E402
 
 N_FIT = 6000  # of the 8,000 training rows; the other 2,000 are the validation rows

@@ -3,7 +3,8 @@
 ``skae compare`` compares `AutoencoderReducer` with PCA, KernelPCA, t-SNE and UMAP on
 digits, MNIST, scikit-learn's breast cancer or wine tables, or the rows of a file
 (``--data``), prints the table and writes it with figures to a folder. The work is
-done by `skae.compare`; this module parses arguments and prints.
+done by `skae.compare` on the splits of `skae.datasets`; this module parses arguments
+and prints.
 
 ``skae fit``, ``transform``, ``inverse-transform``, ``sample`` and ``info`` use models
 from the shell: data are ``.npy``, ``.npz`` or ``.csv`` files, results ``.npy`` or
@@ -27,15 +28,13 @@ import time  # noqa: E402
 from contextlib import contextmanager, redirect_stdout, suppress  # noqa: E402
 
 from . import __version__  # noqa: E402
-from .compare import (  # noqa: E402
+from .cli_options import add_param_options, params_from_args  # noqa: E402
+from .compare import METHODS, compare, print_progress, resolve_methods  # noqa: E402
+from .datasets import (  # noqa: E402
     DATASETS,
-    METHODS,
     MNIST_N_TEST,
     MNIST_N_TRAIN,
-    compare,
     load_comparison_data,
-    print_progress,
-    resolve_methods,
 )
 from .shell_io import (  # noqa: E402
     check_array_path,
@@ -147,7 +146,8 @@ def _add_compare(commands) -> None:
     parser.add_argument(
         "--epochs",
         type=_positive_int,
-        help="autoencoder epochs (default: its own, 200 for dense)",
+        help="autoencoder epochs (default: its own, "
+        f"{AUTO_SETTINGS['dense']['epochs']} for dense)",
     )
     parser.add_argument("--n-train", type=_positive_int, help="training rows (see below)")
     parser.add_argument("--n-test", type=_positive_int, help="held-out test rows")
@@ -220,38 +220,6 @@ _SHELL_EPILOG = (
 )
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
-
-
-def _noise(text: str) -> float | str:
-    if text == "auto":
-        return text
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected 'auto' or a number >= 0, got {text!r}")
-    return value
-
-
-def _layer_sizes(text: str) -> tuple[int, ...]:
-    """``"256,128,64"`` -> ``(256, 128, 64)``; ``""`` -> ``()`` (no hidden layer)."""
-    try:
-        return tuple(_positive_int(size) for size in text.split(",") if size.strip())
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated positive integers, got {text!r}"
-        ) from None
-
-
 def _array_path(text: str) -> str:
     try:
         return check_array_path(text)
@@ -259,68 +227,24 @@ def _array_path(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+# Parameters the command sets itself: verbose by --quiet; every fit starts afresh.
+_SET_BY_FIT = ("verbose", "warm_start")
+
+
 def _add_fit(commands) -> None:
     parser = commands.add_parser(
         "fit",
         help="train an autoencoder on a data file and save it",
         description="Fit AutoencoderReducer on DATA and save it to --out (a file that "
-        "`skae transform` or AutoencoderReducer.load reads). Options left out keep the "
-        "estimator's defaults.",
+        "`skae transform` or AutoencoderReducer.load reads). Each option is the "
+        "estimator's parameter of the same name; options left out keep the estimator's "
+        "defaults.",
     )
     parser.add_argument("data", metavar="DATA", help=_DATA_HELP)
     parser.add_argument(
         "--out", required=True, metavar="MODEL", help="the model file to write (*.skae)"
     )
-    parser.add_argument(
-        "--n-components", type=_positive_int, metavar="N", help="default: 2"
-    )
-    parser.add_argument(
-        "--architecture",
-        choices=("dense", "conv"),
-        help="default: dense (conv reads rows as square one-channel images)",
-    )
-    parser.add_argument(
-        "--hidden-layer-sizes",
-        type=_layer_sizes,
-        metavar="SIZES",
-        help="comma-separated widths of the encoder's hidden layers "
-        "(default: 256,128,64 for dense, none for conv)",
-    )
-    parser.add_argument(
-        "--epochs",
-        type=_positive_int,
-        metavar="E",
-        help="default: 200 for dense, 40 for conv",
-    )
-    parser.add_argument(
-        "--batch-size", type=_positive_int, metavar="B", help="default: 128"
-    )
-    parser.add_argument(
-        "--learning-rate",
-        type=_positive_float,
-        metavar="LR",
-        help="default: 0.001 for dense, 0.003 for conv",
-    )
-    parser.add_argument(
-        "--early-stopping",
-        action="store_true",
-        help="hold out 10%% of the rows and stop when their loss stops improving",
-    )
-    parser.add_argument(
-        "--noise",
-        type=_noise,
-        metavar="X",
-        help="denoising noise's standard deviation, or auto (default: auto, "
-        f"{AUTO_SETTINGS['dense']['noise']} for dense networks on data in [0, 1], else 0)",
-    )
-    parser.add_argument(
-        "--variational",
-        action="store_true",
-        help="a variational autoencoder, for `skae sample`",
-    )
-    parser.add_argument(
-        "--random-state", type=int, metavar="S", help="seed, for a repeatable fit"
-    )
+    add_param_options(parser, exclude=_SET_BY_FIT)
     parser.add_argument(
         "--quiet", action="store_true", help="no progress bar (it goes to stderr)"
     )
@@ -332,29 +256,10 @@ def _run_fit(args, command: str) -> int:
     if not os.path.isdir(model_folder):  # before training, not after
         raise _CommandError(f"--out {args.out}: no such folder {model_folder}")
     X = _read_data(args.data)
-    params = {
-        name: getattr(args, name)
-        for name in (
-            "n_components",
-            "architecture",
-            "hidden_layer_sizes",
-            "epochs",
-            "batch_size",
-            "learning_rate",
-            "noise",
-            "random_state",
-        )
-        if getattr(args, name) is not None
-    }
     _import_tensorflow_quietly()
     from .estimator import AutoencoderReducer
 
-    reducer = AutoencoderReducer(
-        **params,
-        early_stopping=args.early_stopping,
-        variational=args.variational,
-        verbose=0 if args.quiet else 1,
-    )
+    reducer = AutoencoderReducer(**params_from_args(args), verbose=0 if args.quiet else 1)
     try:
         # Keras prints its progress bar to stdout; stdout is kept for results.
         with redirect_stdout(sys.stderr):

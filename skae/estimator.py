@@ -56,6 +56,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     n_components : int, default=2
         Size of the code.
     architecture : {"dense", "conv"}, default="dense"
+        The kind of network.
         ``"dense"``: fully connected layers. ``"conv"``: rows are images (see
         ``input_shape``); stride-2 convolutions with ``conv_filters``, then the dense
         ``hidden_layer_sizes`` (none by default), then the code; the decoder mirrors it

@@ -17,10 +17,24 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils import check_array
 from sklearn.utils.validation import column_or_1d
 
+from ._sklearn import IntervalNotBool, validate_params
+
 # Fixed, so that the cross-validated accuracy of one embedding is the same on every run.
 _CV_RANDOM_STATE = 0
 
+# The lower bound only: the upper one depends on the rows, see _check_n_neighbors.
+_N_NEIGHBORS = [IntervalNotBool(Integral, 1, None, closed="left")]
+_PAIRED_SPACES = {
+    "X": ["array-like"],
+    "X_embedded": ["array-like"],
+    "n_neighbors": _N_NEIGHBORS,
+}
 
+
+@validate_params(
+    {"X": ["array-like"], "X_reconstructed": ["array-like"]},
+    prefer_skip_nested_validation=True,
+)
 def reconstruction_error(X, X_reconstructed) -> float:
     r"""Mean squared reconstruction error over all entries.
 
@@ -62,6 +76,7 @@ def reconstruction_error(X, X_reconstructed) -> float:
     return float(np.mean(np.square(X - X_reconstructed)))
 
 
+@validate_params(_PAIRED_SPACES, prefer_skip_nested_validation=True)
 def trustworthiness(X, X_embedded, n_neighbors: int = 5) -> float:
     r"""How far the embedding's neighbours are true neighbours in the original space.
 
@@ -116,6 +131,7 @@ def trustworthiness(X, X_embedded, n_neighbors: int = 5) -> float:
     return float(_sklearn_trustworthiness(X, X_embedded, n_neighbors=n_neighbors))
 
 
+@validate_params(_PAIRED_SPACES, prefer_skip_nested_validation=True)
 def continuity(X, X_embedded, n_neighbors: int = 5) -> float:
     r"""How far the original space's neighbours stay neighbours in the embedding.
 
@@ -172,6 +188,16 @@ def continuity(X, X_embedded, n_neighbors: int = 5) -> float:
     return float(_sklearn_trustworthiness(X_embedded, X, n_neighbors=n_neighbors))
 
 
+@validate_params(
+    {
+        "Z_train": ["array-like"],
+        "y_train": ["array-like"],
+        "Z_test": ["array-like"],
+        "y_test": ["array-like"],
+        "n_neighbors": _N_NEIGHBORS,
+    },
+    prefer_skip_nested_validation=True,
+)
 def knn_accuracy(Z_train, y_train, Z_test, y_test, n_neighbors: int = 5) -> float:
     """Accuracy of a k-nearest-neighbours classifier working in the embedding.
 
@@ -223,6 +249,15 @@ def knn_accuracy(Z_train, y_train, Z_test, y_test, n_neighbors: int = 5) -> floa
     return float(classifier.score(Z_test, y_test))
 
 
+@validate_params(
+    {
+        "Z": ["array-like"],
+        "y": ["array-like"],
+        "n_neighbors": _N_NEIGHBORS,
+        "cv": [IntervalNotBool(Integral, 2, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def knn_cv_accuracy(Z, y, n_neighbors: int = 5, cv: int = 5) -> float:
     """Mean cross-validated k-nearest-neighbours accuracy on one embedding.
 
@@ -266,8 +301,6 @@ def knn_cv_accuracy(Z, y, n_neighbors: int = 5, cv: int = 5) -> float:
     """
     Z = check_array(Z, input_name="Z")
     y = _check_labels(y, Z, "y", "Z")
-    if not isinstance(cv, Integral) or isinstance(cv, bool) or cv < 2:
-        raise ValueError(f"cv must be an integer of at least 2; got {cv!r}.")
     # The smallest training set is all rows but the largest test fold.
     smallest_training_fold = len(Z) - math.ceil(len(Z) / cv)
     _check_n_neighbors(
@@ -298,12 +331,9 @@ def _check_paired_spaces(X, X_embedded, n_neighbors):
     return X, X_embedded
 
 
-def _check_n_neighbors(n_neighbors, *, limit: int, reason: str) -> None:
-    if (
-        not isinstance(n_neighbors, Integral)
-        or isinstance(n_neighbors, bool)
-        or not 1 <= n_neighbors <= limit
-    ):
+def _check_n_neighbors(n_neighbors: int, *, limit: int, reason: str) -> None:
+    # validate_params has checked that n_neighbors is an integer of at least 1.
+    if n_neighbors > limit:
         raise ValueError(
             f"n_neighbors must be an integer from 1 to {limit} ({reason}); "
             f"got {n_neighbors!r}."

@@ -1,9 +1,13 @@
 """Plots of reducers, in scikit-learn's Display style.
 
-Each Display holds computed data; ``plot(ax=None, ...)`` draws it, stores the artists
-(``ax_`` or ``axes_``, ``figure_``, ...) and returns the display; ``from_estimator`` (and
-``from_embedding`` / ``from_history``) compute the data, then plot. Any estimator with
-the needed methods works: PCA, KernelPCA, UMAP and `AutoencoderReducer` alike.
+Each Display's constructor only stores the data it is given; ``plot(ax=None, ...)``
+checks and draws it, stores the artists (``ax_`` or ``axes_``, ``figure_``, ...) and
+returns the display. Each Display has two constructors that draw: one from data
+(`ReconstructionDisplay.from_reconstructions`, `EmbeddingDisplay.from_embedding`,
+`CodeImageDisplay.from_codes`, `TrainingCurveDisplay.from_history`) and
+``from_estimator``, which computes that data with a fitted estimator and passes it on.
+Any estimator with the needed methods works: PCA, KernelPCA, UMAP and
+`AutoencoderReducer` alike. All of them take ``estimator_name``, the name in the title.
 
 Displays drawing a grid of small images take ``ax`` as a bounding box, as scikit-learn's
 `PartialDependenceDisplay` does: the grid is drawn inside it (a new figure when None).
@@ -13,6 +17,7 @@ as light as NumPy.
 """
 
 import math
+import warnings
 
 import numpy as np
 
@@ -53,6 +58,26 @@ def _first_rows(X, n_samples: int):
     # Slicing keeps DataFrames as DataFrames, so estimators fitted on named columns
     # see their feature names.
     return X[:n_samples]
+
+
+# TODO(0.3): remove method_name, deprecated in 0.2.
+def _renamed_method_name(estimator_name, method_name):
+    """``estimator_name``, or ``method_name``, its deprecated spelling, with a warning."""
+    if isinstance(method_name, str) and method_name == "deprecated":  # not passed
+        return estimator_name
+    if estimator_name is not None:
+        raise ValueError(
+            "Pass estimator_name only: method_name is its deprecated spelling; got "
+            f"estimator_name={estimator_name!r} and method_name={method_name!r}."
+        )
+    warnings.warn(
+        "method_name is deprecated in 0.2 and will be removed in 0.3; use "
+        "estimator_name, as every skae Display does.",
+        FutureWarning,
+        # Point at the caller of the public method that received method_name.
+        stacklevel=3,
+    )
+    return method_name
 
 
 def _bounding_axes(ax, grid_size: tuple[float, float], margins: tuple[float, ...]):
@@ -139,18 +164,22 @@ class ReconstructionDisplay:
     def __init__(
         self, originals, reconstructions, *, image_shape=None, estimator_name=None
     ):
-        self.originals = np.asarray(originals, dtype=float)
-        self.reconstructions = np.asarray(reconstructions, dtype=float)
-        if self.originals.ndim != 2 or self.originals.shape != self.reconstructions.shape:
-            raise ValueError(
-                "originals and reconstructions must be 2-D arrays of the same shape; got "
-                f"{self.originals.shape} and {self.reconstructions.shape}."
-            )
+        self.originals = originals
+        self.reconstructions = reconstructions
         self.image_shape = image_shape
         self.estimator_name = estimator_name
 
-    def _resolved_image_shape(self) -> tuple[int, int] | None:
-        n_features = self.originals.shape[1]
+    def _checked_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        originals = np.asarray(self.originals, dtype=float)
+        reconstructions = np.asarray(self.reconstructions, dtype=float)
+        if originals.ndim != 2 or originals.shape != reconstructions.shape:
+            raise ValueError(
+                "originals and reconstructions must be 2-D arrays of the same shape; got "
+                f"{originals.shape} and {reconstructions.shape}."
+            )
+        return originals, reconstructions
+
+    def _resolved_image_shape(self, n_features: int) -> tuple[int, int] | None:
         if self.image_shape is not None:
             return _checked_shape(self.image_shape, n_features, "image_shape")
         height, width = _most_square_shape(n_features)
@@ -173,13 +202,14 @@ class ReconstructionDisplay:
         display : ReconstructionDisplay
             The display, with its artists stored.
         """
-        n_samples = self.originals.shape[0]
-        self.image_shape_ = self._resolved_image_shape()
-        self.mse_ = float(np.mean((self.originals - self.reconstructions) ** 2))
+        originals, reconstructions = self._checked_rows()
+        n_samples, n_features = originals.shape
+        self.image_shape_ = self._resolved_image_shape(n_features)
+        self.mse_ = float(np.mean((originals - reconstructions) ** 2))
         if self.image_shape_ is None:
-            self._plot_lines(ax, n_samples)
+            self._plot_lines(ax, originals, reconstructions)
         else:
-            self._plot_images(ax, n_samples, cmap)
+            self._plot_images(ax, originals, reconstructions, cmap)
         name = self.estimator_name or "Reconstructions"
         self.bounding_ax_.set_title(
             f"{name}: mean squared error {self.mse_:.4g} over {n_samples} rows",
@@ -189,7 +219,8 @@ class ReconstructionDisplay:
         self.figure_ = self.bounding_ax_.figure
         return self
 
-    def _plot_images(self, ax, n_samples: int, cmap) -> None:
+    def _plot_images(self, ax, originals, reconstructions, cmap) -> None:
+        n_samples = len(originals)
         self.bounding_ax_ = _bounding_axes(
             ax, grid_size=(1.05 * n_samples, 2.1), margins=(0.4, 0.1, 0.1, 0.5)
         )
@@ -199,13 +230,13 @@ class ReconstructionDisplay:
         figure = self.bounding_ax_.figure
         # One grey scale for both rows, so that a faded reconstruction looks faded.
         value_range = {
-            "vmin": min(self.originals.min(), self.reconstructions.min()),
-            "vmax": max(self.originals.max(), self.reconstructions.max()),
+            "vmin": min(originals.min(), reconstructions.min()),
+            "vmax": max(originals.max(), reconstructions.max()),
         }
         self.axes_ = np.empty((2, n_samples), dtype=object)
         self.images_ = np.empty((2, n_samples), dtype=object)
         self.lines_ = None
-        for row, rows in enumerate((self.originals, self.reconstructions)):
+        for row, rows in enumerate((originals, reconstructions)):
             for column in range(n_samples):
                 image_ax = figure.add_subplot(grid[row, column])
                 image = rows[column].reshape(self.image_shape_)
@@ -217,7 +248,8 @@ class ReconstructionDisplay:
         self.axes_[0, 0].set_ylabel("original")
         self.axes_[1, 0].set_ylabel("reconstruction")
 
-    def _plot_lines(self, ax, n_samples: int) -> None:
+    def _plot_lines(self, ax, originals, reconstructions) -> None:
+        n_samples = len(originals)
         n_columns = min(n_samples, 5)
         n_rows = math.ceil(n_samples / n_columns)
         self.bounding_ax_ = _bounding_axes(
@@ -227,18 +259,16 @@ class ReconstructionDisplay:
             n_rows, n_columns, wspace=0.3, hspace=0.5
         )
         figure = self.bounding_ax_.figure
-        feature_index = np.arange(self.originals.shape[1])
+        feature_index = np.arange(originals.shape[1])
         self.axes_ = np.empty((n_rows, n_columns), dtype=object)
         self.lines_ = np.empty((n_samples, 2), dtype=object)
         self.images_ = None
         for sample in range(n_samples):
             row, column = divmod(sample, n_columns)
             line_ax = figure.add_subplot(grid[row, column])
-            (original,) = line_ax.plot(
-                feature_index, self.originals[sample], label="original"
-            )
+            (original,) = line_ax.plot(feature_index, originals[sample], label="original")
             (reconstruction,) = line_ax.plot(
-                feature_index, self.reconstructions[sample], "--", label="reconstruction"
+                feature_index, reconstructions[sample], "--", label="reconstruction"
             )
             self.lines_[sample] = original, reconstruction
             line_ax.set_title(f"row {sample}", fontsize="small")
@@ -250,7 +280,15 @@ class ReconstructionDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator, X, *, n_samples: int = 10, image_shape=None, ax=None
+        cls,
+        estimator,
+        X,
+        *,
+        n_samples: int = 10,
+        image_shape=None,
+        estimator_name=None,
+        ax=None,
+        cmap="gray",
     ) -> "ReconstructionDisplay":
         """Reconstruct the first rows of X with a fitted reducer and draw them.
 
@@ -264,13 +302,21 @@ class ReconstructionDisplay:
             Number of rows to show.
         image_shape : tuple of int (height, width), default=None
             Shape of one row as an image; inferred for square images when None.
+        estimator_name : str, default=None
+            Name shown in the title; the estimator's class name when None.
         ax : matplotlib Axes, default=None
             Bounding axes to draw inside; a new figure when None.
+        cmap : str or matplotlib Colormap, default="gray"
+            Colormap of the images (unused for line plots).
 
         Returns
         -------
         display : ReconstructionDisplay
             The display, with its artists stored.
+
+        See Also
+        --------
+        ReconstructionDisplay.from_reconstructions : Draw reconstructions already made.
         """
         for method in ("transform", "inverse_transform"):
             _require_method(
@@ -280,14 +326,77 @@ class ReconstructionDisplay:
                 "Use a reducer with an inverse, such as PCA, "
                 "KernelPCA(fit_inverse_transform=True) or AutoencoderReducer.",
             )
+        # Only the rows shown are reconstructed.
         rows = _first_rows(X, n_samples)
-        reconstructions = estimator.inverse_transform(estimator.transform(rows))
-        return cls(
+        return cls.from_reconstructions(
             rows,
-            reconstructions,
+            estimator.inverse_transform(estimator.transform(rows)),
+            n_samples=n_samples,
             image_shape=image_shape,
-            estimator_name=type(estimator).__name__,
-        ).plot(ax=ax)
+            estimator_name=estimator_name or type(estimator).__name__,
+            ax=ax,
+            cmap=cmap,
+        )
+
+    @classmethod
+    def from_reconstructions(
+        cls,
+        X,
+        X_reconstructed,
+        *,
+        n_samples: int = 10,
+        image_shape=None,
+        estimator_name=None,
+        ax=None,
+        cmap="gray",
+    ) -> "ReconstructionDisplay":
+        """Draw the first rows of X beside their reconstructions, already made.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows; the first ``n_samples`` are shown.
+        X_reconstructed : array-like of shape (n_samples, n_features)
+            Their reconstructions, such as ``inverse_transform(transform(X))``.
+        n_samples : int, default=10
+            Number of rows to show.
+        image_shape : tuple of int (height, width), default=None
+            Shape of one row as an image; inferred for square images when None.
+        estimator_name : str, default=None
+            Name shown in the title.
+        ax : matplotlib Axes, default=None
+            Bounding axes to draw inside; a new figure when None.
+        cmap : str or matplotlib Colormap, default="gray"
+            Colormap of the images (unused for line plots).
+
+        Returns
+        -------
+        display : ReconstructionDisplay
+            The display, with its artists stored.
+
+        See Also
+        --------
+        ReconstructionDisplay.from_estimator : Reconstruct the rows with a reducer.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from sklearn.decomposition import PCA
+        >>> from skae.plots import ReconstructionDisplay
+        >>> X = load_digits().data / 16
+        >>> pca = PCA(8).fit(X)
+        >>> X_reconstructed = pca.inverse_transform(pca.transform(X))
+        >>> display = ReconstructionDisplay.from_reconstructions(X, X_reconstructed)
+        >>> display.images_.shape
+        (2, 10)
+        """
+        display = cls(
+            _first_rows(X, n_samples),
+            _first_rows(X_reconstructed, n_samples),
+            image_shape=image_shape,
+            estimator_name=estimator_name,
+        )
+        return display.plot(ax=ax, cmap=cmap)
 
 
 # ------------------------------------------------------------------------ embeddings
@@ -305,8 +414,13 @@ class EmbeddingDisplay:
         The 2-D coordinates.
     labels : array-like of shape (n_samples,), default=None
         Label of each row, used for colour; one colour for all rows when None.
-    method_name : str, default=None
+    estimator_name : str, default=None
         Name of the reducer, used as the title.
+    method_name : str
+        Deprecated spelling of ``estimator_name``.
+
+        .. deprecated:: 0.2
+           ``method_name`` will be removed in 0.3; use ``estimator_name``.
 
     Attributes
     ----------
@@ -332,22 +446,30 @@ class EmbeddingDisplay:
     10
     """
 
-    def __init__(self, embedding, labels=None, *, method_name=None):
-        self.embedding = np.asarray(embedding, dtype=float)
-        if self.embedding.ndim != 2 or self.embedding.shape[1] != 2:
+    def __init__(
+        self, embedding, labels=None, *, estimator_name=None, method_name="deprecated"
+    ):
+        self.embedding = embedding
+        self.labels = labels
+        self.estimator_name = estimator_name
+        self.method_name = method_name
+
+    def _checked_data(self) -> tuple[np.ndarray, np.ndarray | None]:
+        embedding = np.asarray(self.embedding, dtype=float)
+        if embedding.ndim != 2 or embedding.shape[1] != 2:
             raise ValueError(
                 "EmbeddingDisplay draws 2-D embeddings, of shape (n_samples, 2); got shape "
-                f"{self.embedding.shape}. Fit the reducer with n_components=2."
+                f"{embedding.shape}. Fit the reducer with n_components=2."
             )
-        if labels is not None:
-            labels = np.asarray(labels)
-            if labels.shape != (self.embedding.shape[0],):
-                raise ValueError(
-                    "labels must have one value per embedded row "
-                    f"({self.embedding.shape[0]}); got shape {labels.shape}."
-                )
-        self.labels = labels
-        self.method_name = method_name
+        if self.labels is None:
+            return embedding, None
+        labels = np.asarray(self.labels)
+        if labels.shape != (embedding.shape[0],):
+            raise ValueError(
+                f"labels must have one value per embedded row ({embedding.shape[0]}); "
+                f"got shape {labels.shape}."
+            )
+        return embedding, labels
 
     def plot(self, ax=None, *, cmap=None, scatter_kwargs=None) -> "EmbeddingDisplay":
         """Draw the embedding.
@@ -369,37 +491,35 @@ class EmbeddingDisplay:
         """
         import matplotlib.pyplot as plt
 
+        embedding, labels = self._checked_data()
+        name = _renamed_method_name(self.estimator_name, self.method_name)
         if ax is None:
             _, ax = plt.subplots(figsize=(6.4, 5.2), layout="constrained")
         style = {"s": 8, "alpha": 0.8, "linewidths": 0, **(scatter_kwargs or {})}
         self.legend_ = self.colorbar_ = None
-        x, y = self.embedding.T
-        if self.labels is None:
+        x, y = embedding.T
+        if labels is None:
             self.scatter_ = ax.scatter(x, y, **style)
-        elif _is_continuous(self.labels):
-            self.scatter_ = ax.scatter(x, y, c=self.labels, cmap=cmap or "viridis", **style)
+        elif _is_continuous(labels):
+            self.scatter_ = ax.scatter(x, y, c=labels, cmap=cmap or "viridis", **style)
             self.colorbar_ = ax.figure.colorbar(self.scatter_, ax=ax, label="label")
         else:
-            self._scatter_by_class(ax, cmap, style)
-        ax.set(
-            xlabel="component 1",
-            ylabel="component 2",
-            title=self.method_name or "2-D embedding",
-        )
+            self._scatter_by_class(ax, embedding, labels, cmap, style)
+        ax.set(xlabel="component 1", ylabel="component 2", title=name or "2-D embedding")
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
 
-    def _scatter_by_class(self, ax, cmap, style) -> None:
+    def _scatter_by_class(self, ax, embedding, labels, cmap, style) -> None:
         import matplotlib
 
-        classes, codes = np.unique(self.labels, return_inverse=True)
+        classes, codes = np.unique(labels, return_inverse=True)
         n_classes = len(classes)
         use_legend = n_classes <= 10
         colormap = matplotlib.colormaps[cmap or ("tab10" if use_legend else "viridis")]
         # With n colours spanning [-0.5, n - 0.5], class code k gets exactly colour k.
         self.scatter_ = ax.scatter(
-            *self.embedding.T,
+            *embedding.T,
             c=codes,
             cmap=colormap.resampled(n_classes),
             vmin=-0.5,
@@ -424,7 +544,16 @@ class EmbeddingDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator, X, y=None, *, method_name=None, ax=None, scatter_kwargs=None
+        cls,
+        estimator,
+        X,
+        y=None,
+        *,
+        estimator_name=None,
+        ax=None,
+        cmap=None,
+        scatter_kwargs=None,
+        method_name="deprecated",
     ) -> "EmbeddingDisplay":
         """Embed X with a fitted 2-component reducer and draw it.
 
@@ -436,18 +565,31 @@ class EmbeddingDisplay:
             Rows to embed.
         y : array-like of shape (n_samples,), default=None
             Labels used for colour.
-        method_name : str, default=None
+        estimator_name : str, default=None
             Title; the estimator's class name when None.
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure when None.
+        cmap : str or matplotlib Colormap, default=None
+            Colormap for the labels: ``"tab10"`` for up to 10 labels, else
+            ``"viridis"``.
         scatter_kwargs : dict, default=None
             Keywords passed to ``ax.scatter``.
+        method_name : str
+            Deprecated spelling of ``estimator_name``.
+
+            .. deprecated:: 0.2
+               ``method_name`` will be removed in 0.3; use ``estimator_name``.
 
         Returns
         -------
         display : EmbeddingDisplay
             The display, with its artists stored.
+
+        See Also
+        --------
+        EmbeddingDisplay.from_embedding : Draw an embedding already computed.
         """
+        name = _renamed_method_name(estimator_name, method_name)
         _require_method(
             estimator,
             "transform",
@@ -457,14 +599,23 @@ class EmbeddingDisplay:
         return cls.from_embedding(
             estimator.transform(X),
             y,
-            method_name=method_name or type(estimator).__name__,
+            estimator_name=name or type(estimator).__name__,
             ax=ax,
+            cmap=cmap,
             scatter_kwargs=scatter_kwargs,
         )
 
     @classmethod
     def from_embedding(
-        cls, embedding, y=None, *, method_name=None, ax=None, scatter_kwargs=None
+        cls,
+        embedding,
+        y=None,
+        *,
+        estimator_name=None,
+        ax=None,
+        cmap=None,
+        scatter_kwargs=None,
+        method_name="deprecated",
     ) -> "EmbeddingDisplay":
         """Draw an embedding already computed, such as t-SNE's ``fit_transform(X)``.
 
@@ -474,20 +625,33 @@ class EmbeddingDisplay:
             The 2-D coordinates.
         y : array-like of shape (n_samples,), default=None
             Labels used for colour.
-        method_name : str, default=None
+        estimator_name : str, default=None
             Name of the method, used as the title.
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure when None.
+        cmap : str or matplotlib Colormap, default=None
+            Colormap for the labels: ``"tab10"`` for up to 10 labels, else
+            ``"viridis"``.
         scatter_kwargs : dict, default=None
             Keywords passed to ``ax.scatter``.
+        method_name : str
+            Deprecated spelling of ``estimator_name``.
+
+            .. deprecated:: 0.2
+               ``method_name`` will be removed in 0.3; use ``estimator_name``.
 
         Returns
         -------
         display : EmbeddingDisplay
             The display, with its artists stored.
+
+        See Also
+        --------
+        EmbeddingDisplay.from_estimator : Embed rows with a fitted reducer.
         """
-        display = cls(embedding, y, method_name=method_name)
-        return display.plot(ax=ax, scatter_kwargs=scatter_kwargs)
+        name = _renamed_method_name(estimator_name, method_name)
+        display = cls(embedding, y, estimator_name=name)
+        return display.plot(ax=ax, cmap=cmap, scatter_kwargs=scatter_kwargs)
 
 
 def _is_continuous(labels: np.ndarray) -> bool:
@@ -543,15 +707,24 @@ class CodeImageDisplay:
     """
 
     def __init__(self, codes, *, code_shape=None, labels=None, estimator_name=None):
-        self.codes = np.asarray(codes, dtype=float)
-        if self.codes.ndim != 2:
-            raise ValueError(
-                f"codes must be a 2-D array (n_samples, n_components); got shape "
-                f"{self.codes.shape}."
-            )
+        self.codes = codes
         self.code_shape = code_shape
         self.labels = labels
         self.estimator_name = estimator_name
+
+    def _checked_codes(self) -> np.ndarray:
+        codes = np.asarray(self.codes, dtype=float)
+        if codes.ndim != 2:
+            raise ValueError(
+                f"codes must be a 2-D array (n_samples, n_components); got shape "
+                f"{codes.shape}."
+            )
+        return codes
+
+    def _resolved_code_shape(self, n_components: int) -> tuple[int, int]:
+        if self.code_shape is None:
+            return _most_square_shape(n_components)
+        return _checked_shape(self.code_shape, n_components, "code_shape")
 
     def plot(self, ax=None, *, cmap: str = "viridis") -> "CodeImageDisplay":
         """Draw the codes.
@@ -571,11 +744,11 @@ class CodeImageDisplay:
         """
         from matplotlib.colors import Normalize
 
-        n_samples, n_components = self.codes.shape
-        if self.code_shape is None:
-            self.code_shape_ = _most_square_shape(n_components)
-        else:
-            self.code_shape_ = _checked_shape(self.code_shape, n_components, "code_shape")
+        codes = self._checked_codes()
+        # An array, so that labels[i] is the i-th label of a pandas Series too.
+        labels = None if self.labels is None else np.asarray(self.labels)
+        n_samples, n_components = codes.shape
+        self.code_shape_ = self._resolved_code_shape(n_components)
         height, width = self.code_shape_
         # Square pixels, in a figure at most 14 inches wide.
         cell_height = min(1.0, 14 / (1.2 * n_samples * width / height))
@@ -591,20 +764,20 @@ class CodeImageDisplay:
         )
         figure = self.bounding_ax_.figure
         # One scale for every image, so that equal colours mean equal code values.
-        shared_scale = Normalize(vmin=self.codes.min(), vmax=self.codes.max())
+        shared_scale = Normalize(vmin=codes.min(), vmax=codes.max())
         self.axes_ = np.empty(n_samples, dtype=object)
         self.images_ = np.empty(n_samples, dtype=object)
         for sample in range(n_samples):
             code_ax = figure.add_subplot(grid[0, sample])
             self.images_[sample] = code_ax.imshow(
-                self.codes[sample].reshape(self.code_shape_),
+                codes[sample].reshape(self.code_shape_),
                 cmap=cmap,
                 norm=shared_scale,
                 interpolation="nearest",
             )
             code_ax.set_axis_off()
-            if self.labels is not None:
-                code_ax.set_title(str(self.labels[sample]), fontsize="small")
+            if labels is not None:
+                code_ax.set_title(str(labels[sample]), fontsize="small")
             self.axes_[sample] = code_ax
         self.colorbar_ = figure.colorbar(
             self.images_[0], cax=figure.add_subplot(grid[0, -1]), label="code value"
@@ -612,7 +785,7 @@ class CodeImageDisplay:
         name = f"{self.estimator_name} codes" if self.estimator_name else "Codes"
         self.bounding_ax_.set_title(
             f"{name}: {n_components} components as {height}x{width} images",
-            pad=10 if self.labels is None else 24,
+            pad=10 if labels is None else 24,
         )
         self.figure_ = figure
         return self
@@ -626,6 +799,7 @@ class CodeImageDisplay:
         n_samples: int = 10,
         labels=None,
         code_shape=None,
+        estimator_name=None,
         ax=None,
         cmap: str = "viridis",
     ) -> "CodeImageDisplay":
@@ -644,6 +818,8 @@ class CodeImageDisplay:
             titles.
         code_shape : tuple of int (height, width), default=None
             Shape of one code as an image; the most square one when None.
+        estimator_name : str, default=None
+            Name shown in the title; the estimator's class name when None.
         ax : matplotlib Axes, default=None
             Bounding axes to draw inside; a new figure when None.
         cmap : str or matplotlib Colormap, default="viridis"
@@ -653,20 +829,84 @@ class CodeImageDisplay:
         -------
         display : CodeImageDisplay
             The display, with its artists stored.
+
+        See Also
+        --------
+        CodeImageDisplay.from_codes : Draw codes already computed.
         """
         _require_method(
             estimator,
             "transform",
             "encoding rows needs",
-            "For t-SNE, pass its embedding to CodeImageDisplay(codes) directly.",
+            "For t-SNE, use CodeImageDisplay.from_codes(tsne.fit_transform(X)).",
         )
-        codes = estimator.transform(_first_rows(X, n_samples))
-        return cls(
-            codes,
+        # Only the rows shown are encoded.
+        return cls.from_codes(
+            estimator.transform(_first_rows(X, n_samples)),
+            n_samples=n_samples,
+            labels=labels,
+            code_shape=code_shape,
+            estimator_name=estimator_name or type(estimator).__name__,
+            ax=ax,
+            cmap=cmap,
+        )
+
+    @classmethod
+    def from_codes(
+        cls,
+        codes,
+        *,
+        n_samples: int = 10,
+        labels=None,
+        code_shape=None,
+        estimator_name=None,
+        ax=None,
+        cmap: str = "viridis",
+    ) -> "CodeImageDisplay":
+        """Draw the first ``n_samples`` codes of an encoding already computed.
+
+        Parameters
+        ----------
+        codes : array-like of shape (n_samples, n_components)
+            The codes; the first ``n_samples`` are shown.
+        n_samples : int, default=10
+            Number of codes to show.
+        labels : array-like, default=None
+            Labels of the rows of codes (only the first ``n_samples`` are used), shown
+            as titles.
+        code_shape : tuple of int (height, width), default=None
+            Shape of one code as an image; the most square one when None.
+        estimator_name : str, default=None
+            Name shown in the title.
+        ax : matplotlib Axes, default=None
+            Bounding axes to draw inside; a new figure when None.
+        cmap : str or matplotlib Colormap, default="viridis"
+            Colormap of the code values.
+
+        Returns
+        -------
+        display : CodeImageDisplay
+            The display, with its artists stored.
+
+        See Also
+        --------
+        CodeImageDisplay.from_estimator : Encode rows with a fitted reducer.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skae.plots import CodeImageDisplay
+        >>> codes = np.random.RandomState(0).normal(size=(20, 8))
+        >>> CodeImageDisplay.from_codes(codes, n_samples=3).code_shape_
+        (2, 4)
+        """
+        display = cls(
+            _first_rows(codes, n_samples),
             code_shape=code_shape,
             labels=None if labels is None else np.asarray(labels)[:n_samples],
-            estimator_name=type(estimator).__name__,
-        ).plot(ax=ax, cmap=cmap)
+            estimator_name=estimator_name,
+        )
+        return display.plot(ax=ax, cmap=cmap)
 
 
 # ------------------------------------------------------------------- training curves
@@ -707,20 +947,27 @@ class TrainingCurveDisplay:
     """
 
     def __init__(self, history, *, estimator_name=None):
-        self.history = {
-            name: [float(value) for value in values]
-            for name, values in dict(history).items()
-            if name not in _NOT_LOSSES
-        }
-        if not any(self.history.values()):
-            raise ValueError(
-                f"history has no loss values to plot; got keys {sorted(dict(history))}."
-            )
+        self.history = history
         self.estimator_name = estimator_name
 
-    def _curves_in_order(self) -> list[str]:
+    def _losses(self) -> dict[str, list[float]]:
+        """The history without the values that are not losses."""
+        losses = {
+            name: [float(value) for value in values]
+            for name, values in dict(self.history).items()
+            if name not in _NOT_LOSSES
+        }
+        if not any(losses.values()):
+            raise ValueError(
+                "history has no loss values to plot; got keys "
+                f"{sorted(dict(self.history))}."
+            )
+        return losses
+
+    @staticmethod
+    def _curves_in_order(names) -> list[str]:
         """Training losses, "loss" first, each followed by its validation loss."""
-        names = set(self.history)
+        names = set(names)
         training = sorted(
             (name for name in names if not name.startswith("val_")),
             key=lambda name: (name != "loss", name),
@@ -749,18 +996,19 @@ class TrainingCurveDisplay:
         import matplotlib.pyplot as plt
         from matplotlib.ticker import MaxNLocator
 
+        losses = self._losses()
         if ax is None:
             _, ax = plt.subplots(layout="constrained")
         self.lines_ = {}
-        for name in self._curves_in_order():
-            values = self.history[name]
+        for name in self._curves_in_order(losses):
+            values = losses[name]
             style = {}
             training_line = self.lines_.get(name.removeprefix("val_"))
             if name.startswith("val_") and training_line is not None:
                 style = {"color": training_line.get_color(), "linestyle": "--"}
             epochs = np.arange(1, len(values) + 1)
             (self.lines_[name],) = ax.plot(epochs, values, label=name, **style)
-        all_values = np.concatenate([values for values in self.history.values() if values])
+        all_values = np.concatenate([values for values in losses.values() if values])
         if log_scale and np.all(all_values > 0):
             ax.set_yscale("log")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -775,7 +1023,7 @@ class TrainingCurveDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator, *, ax=None, log_scale: bool = True
+        cls, estimator, *, estimator_name=None, ax=None, log_scale: bool = True
     ) -> "TrainingCurveDisplay":
         """Draw the training history of a fitted skae estimator.
 
@@ -783,6 +1031,8 @@ class TrainingCurveDisplay:
         ----------
         estimator : estimator instance
             A fitted estimator with a ``history_`` dict, such as `AutoencoderReducer`.
+        estimator_name : str, default=None
+            Name shown in the title; the estimator's class name when None.
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure when None.
         log_scale : bool, default=True
@@ -792,6 +1042,10 @@ class TrainingCurveDisplay:
         -------
         display : TrainingCurveDisplay
             The display, with its artists stored.
+
+        See Also
+        --------
+        TrainingCurveDisplay.from_history : Draw per-epoch losses from any source.
         """
         history = getattr(estimator, "history_", None)
         if history is None:
@@ -800,13 +1054,16 @@ class TrainingCurveDisplay:
                 "estimators record a training history; for another, pass its per-epoch "
                 "losses to TrainingCurveDisplay.from_history."
             )
-        return cls(history, estimator_name=type(estimator).__name__).plot(
-            ax=ax, log_scale=log_scale
+        return cls.from_history(
+            history,
+            estimator_name=estimator_name or type(estimator).__name__,
+            ax=ax,
+            log_scale=log_scale,
         )
 
     @classmethod
     def from_history(
-        cls, history, *, ax=None, log_scale: bool = True
+        cls, history, *, estimator_name=None, ax=None, log_scale: bool = True
     ) -> "TrainingCurveDisplay":
         """Draw curves from a ``{name: per-epoch values}`` dict.
 
@@ -814,6 +1071,8 @@ class TrainingCurveDisplay:
         ----------
         history : dict of str to list of float
             Per-epoch values, such as Keras' ``model.fit(...).history``.
+        estimator_name : str, default=None
+            Name shown in the title.
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure when None.
         log_scale : bool, default=True
@@ -823,5 +1082,10 @@ class TrainingCurveDisplay:
         -------
         display : TrainingCurveDisplay
             The display, with its artists stored.
+
+        See Also
+        --------
+        TrainingCurveDisplay.from_estimator : Draw a fitted skae estimator's history.
         """
-        return cls(history).plot(ax=ax, log_scale=log_scale)
+        display = cls(history, estimator_name=estimator_name)
+        return display.plot(ax=ax, log_scale=log_scale)

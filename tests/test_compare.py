@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 from sklearn.datasets import load_digits, load_wine
 from sklearn.decomposition import PCA
 from sklearn.manifold import trustworthiness as sklearn_trustworthiness
@@ -29,11 +30,10 @@ from skae.compare import (
     METHODS,
     NO_LABELS_NOTE,
     UMAP_MISSING_NOTE,
+    ComparisonDisplay,
     compare,
-    load_comparison_data,
-    split_comparison_data,
 )
-from skae.datasets import load_mnist
+from skae.datasets import load_comparison_data, load_mnist, split_comparison_data
 
 MNIST_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 N_TRAIN, N_TEST = 240, 120
@@ -321,6 +321,75 @@ def test_mnist_split_follows_the_shared_protocol():
     assert data.image_shape == (28, 28)
     with pytest.raises(ValueError, match="overlap"):
         load_comparison_data("mnist", data_dir=MNIST_DIR, n_train=9000)
+
+
+# ------------------------------------------------------------------------ the figures
+
+
+def test_display_constructor_only_stores_its_arguments():
+    arguments = {
+        name: object()
+        for name in ("embeddings", "labels", "originals", "reconstructions")
+        + ("image_shape", "value_range", "title")
+    }
+    display = ComparisonDisplay("embeddings", ["pca"], **arguments)
+    assert display.kind == "embeddings" and display.estimator_names == ["pca"]
+    for name, value in arguments.items():
+        assert getattr(display, name) is value
+    assert not hasattr(display, "ax_") and not hasattr(display, "figure_")
+
+
+def test_embeddings_display_draws_a_panel_per_method_with_one_legend(pca_and_tsne):
+    display = ComparisonDisplay.from_comparison(pca_and_tsne)
+    assert display.kind == "embeddings"
+    assert [name.split("\n")[0] for name in display.estimator_names] == ["pca", "tsne"]
+    assert "trustworthiness" in display.estimator_names[0]
+    assert display.ax_.shape == (2,)
+    assert all(ax.figure is display.figure_ for ax in display.ax_)
+    assert isinstance(display.figure_, Figure)
+    # The labels' legend is the figure's, not each panel's.
+    assert len(display.figure_.legends) == 1
+    assert all(ax.get_legend() is None for ax in display.ax_)
+    assert display.embeddings[1] is pca_and_tsne.result("tsne").test_embedding
+
+
+def test_plot_draws_on_the_given_axes_and_returns_the_display(pca_and_tsne):
+    first = ComparisonDisplay.from_comparison(pca_and_tsne)
+    display = ComparisonDisplay(
+        "embeddings", first.estimator_names, embeddings=first.embeddings
+    )
+    axes = Figure().subplots(1, 2)
+    assert display.plot(ax=axes) is display
+    assert list(display.ax_) == list(axes)
+    assert display.figure_ is axes[0].figure
+    assert display.figure_.legends == []  # no labels given: one colour, no legend
+
+
+def test_reconstructions_display_shows_one_row_of_each_label(small_digits, pca_and_tsne):
+    display = ComparisonDisplay.from_comparison(
+        pca_and_tsne, kind="reconstructions", n_samples=4
+    )
+    assert display.estimator_names == ["pca"]  # t-SNE has no inverse
+    assert display.ax_.shape == (1,)
+    labels = small_digits.y_test
+    shown = [np.flatnonzero(labels == label)[0] for label in np.unique(labels)[:4]]
+    np.testing.assert_array_equal(display.originals, small_digits.X_test[shown])
+    images = display.displays_[0].images_
+    assert images.shape == (2, 4)
+    # One grey scale for every panel: the test rows' range.
+    test_range = small_digits.X_test.min(), small_digits.X_test.max()
+    assert all(image.get_clim() == test_range for image in images.flat)
+
+
+def test_display_refuses_a_figure_without_panels(small_digits):
+    data = small_digits
+    comparison = compare(
+        data.X_train, data.X_test, data.y_train, data.y_test, methods="pca", n_components=3
+    )
+    with pytest.raises(ValueError, match="no 2-D embedding"):
+        ComparisonDisplay.from_comparison(comparison, kind="embeddings")
+    with pytest.raises(ValueError, match="kind must be one of embeddings, reconstructions"):
+        ComparisonDisplay.from_comparison(comparison, kind="codes")
 
 
 # ----------------------------------------------------------------- the user's own data

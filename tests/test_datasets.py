@@ -1,4 +1,5 @@
-"""Datasets: digits scaling, the MNIST IDX reader and its errors, Keras' fallback."""
+"""Datasets: digits scaling, the MNIST IDX reader and its errors, Keras' fallback, and
+where MNIST is found without a download."""
 
 import gzip
 import struct
@@ -9,7 +10,8 @@ import numpy as np
 import pytest
 import sklearn.datasets
 
-from skae.datasets import load_digits, load_mnist
+import skae.datasets
+from skae.datasets import find_mnist_dir, load_digits, load_mnist
 
 # The IDX format's magic numbers: unsigned bytes (0x08), then the number of dimensions.
 IMAGES_MAGIC = 2051
@@ -246,6 +248,39 @@ def test_without_keras_the_error_says_how_to_provide_the_files(monkeypatch):
     with pytest.raises(FileNotFoundError, match="ModuleNotFoundError") as raised:
         load_mnist(split="train")
     assert "train-images-idx3-ubyte.gz" in str(raised.value)
+
+
+# ------------------------------------------------------------- finding MNIST's files
+
+
+@pytest.fixture
+def mnist_places(tmp_path, monkeypatch):
+    """(named, checkout): the folder SKAE_MNIST_DIR names and the checkout's, both empty."""
+    named, checkout = tmp_path / "named", tmp_path / "checkout"
+    named.mkdir()
+    checkout.mkdir()
+    monkeypatch.setenv("SKAE_MNIST_DIR", str(named))
+    monkeypatch.setattr(skae.datasets, "_CHECKOUT_MNIST_DIR", checkout)
+    return named, checkout
+
+
+@pytest.mark.parametrize("compressed", [True, False], ids=["gzip", "raw"])
+def test_find_mnist_dir_prefers_the_folder_the_variable_names(mnist_places, compressed):
+    named, checkout = mnist_places
+    write_split(named, "t10k", *random_split(seed=0, n_images=3), compressed=compressed)
+    write_split(checkout, "t10k", *random_split(seed=1, n_images=3))
+    assert find_mnist_dir() == named
+
+
+def test_find_mnist_dir_falls_back_to_the_checkout_then_to_none(mnist_places, monkeypatch):
+    named, checkout = mnist_places
+    # Images without labels are not a usable test split.
+    write_idx(named / "t10k-images-idx3-ubyte.gz", idx_bytes(random_split(0, 3)[0]))
+    assert find_mnist_dir() is None
+    write_split(checkout, "t10k", *random_split(seed=1, n_images=3))
+    assert find_mnist_dir() == checkout
+    monkeypatch.delenv("SKAE_MNIST_DIR")
+    assert find_mnist_dir() == checkout
 
 
 # ------------------------------------------------------------------------ real data

@@ -9,8 +9,10 @@ from threadpoolctl import threadpool_limits
 
 import skae
 
+# With subpackages' modules: doctest finds only what a module defines itself, not what
+# a package re-exports (skae.compare's functions live in skae.compare.runner and so on).
 MODULES = ["skae"] + sorted(
-    f"skae.{module.name}" for module in pkgutil.iter_modules(skae.__path__)
+    module.name for module in pkgutil.walk_packages(skae.__path__, prefix="skae.")
 )
 
 

@@ -1,11 +1,10 @@
-"""`import skae` and an unfitted reducer's scikit-learn protocol stay free of Keras."""
+"""`import skae` and an unfitted reducer's scikit-learn protocol stay free of Keras;
+`skae.compare` and `skae.datasets` of Keras and matplotlib."""
 
 import subprocess
 import sys
 
 UNFITTED_USE = """
-import sys
-
 import sklearn.base
 
 import skae
@@ -14,22 +13,39 @@ from skae import AutoencoderReducer
 reducer = AutoencoderReducer(3)
 reducer.get_params()
 sklearn.base.clone(reducer)
-print(" ".join(sorted({"keras", "tensorflow"} & set(sys.modules))))
+"""
+
+COMPARISON_IMPORTS = """
+import skae.compare
+import skae.datasets
 """
 
 
-def test_unfitted_reducer_imports_neither_keras_nor_tensorflow():
+def modules_loaded_by(code: str, names: tuple[str, ...]) -> list[str]:
+    """Which of the modules ``names`` a fresh interpreter has loaded after ``code``."""
     # A fresh interpreter: this test process has imported Keras long before.
+    report = f"\nimport sys\nprint(' '.join(sorted(set({names!r}) & set(sys.modules))))"
     completed = subprocess.run(
-        [sys.executable, "-c", UNFITTED_USE],
+        [sys.executable, "-c", code + report],
         capture_output=True,
         text=True,
         check=False,
         timeout=120,
     )
     assert completed.returncode == 0, completed.stderr
-    loaded = completed.stdout.split()
+    return completed.stdout.split()
+
+
+def test_unfitted_reducer_imports_neither_keras_nor_tensorflow():
+    loaded = modules_loaded_by(UNFITTED_USE, ("keras", "tensorflow"))
     assert loaded == [], (
         f"importing skae, building an AutoencoderReducer, get_params and clone "
         f"imported {' and '.join(loaded)}"
     )
+
+
+def test_comparison_modules_import_neither_keras_tensorflow_nor_matplotlib():
+    # The command line imports both at start-up: Keras is for the autoencoder's row only,
+    # matplotlib for the figures only.
+    loaded = modules_loaded_by(COMPARISON_IMPORTS, ("keras", "tensorflow", "matplotlib"))
+    assert loaded == [], f"importing skae.compare and skae.datasets imported {loaded}"

@@ -151,9 +151,9 @@ def test_continuity_and_trustworthiness_match_the_definitions(seed, n_neighbors)
     [
         (np.zeros((9, 2)), 2, "same rows; got 10 and 9 rows"),
         (np.zeros((10, 2)), 5, r"from 1 to 4 \(below half the 10 rows\); got 5"),
-        (np.zeros((10, 2)), 0, "got 0"),
-        (np.zeros((10, 2)), 2.0, "got 2.0"),
-        (np.zeros((10, 2)), True, "got True"),
+        (np.zeros((10, 2)), 0, r"'n_neighbors' .* int in the range \[1, inf\)\. Got 0 "),
+        (np.zeros((10, 2)), 2.0, "n_neighbors.* Got 2.0 "),
+        (np.zeros((10, 2)), True, "n_neighbors.* Got True "),
         (np.full((10, 2), np.inf), 2, "X_embedded contains infinity"),
     ],
 )
@@ -198,6 +198,7 @@ def test_knn_accuracy_is_one_on_separable_classes_and_chance_on_shuffled_labels(
         ({"y_test": [0, 1, 0]}, "y_test must have one label per row of Z_test; got 3"),
         ({"Z_test": np.zeros((2, 3))}, "same number of columns; got 2 and 3"),
         ({"n_neighbors": 5}, r"from 1 to 4 \(the rows of Z_train\); got 5"),
+        ({"n_neighbors": 0}, r"'n_neighbors' .* int in the range \[1, inf\)\. Got 0 "),
         ({"y_train": np.zeros((4, 2))}, "y should be a 1d array"),
     ],
 )
@@ -242,8 +243,9 @@ def test_knn_cv_accuracy_is_the_mean_over_fixed_shuffled_stratified_folds():
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"cv": 1}, "cv must be an integer of at least 2; got 1"),
-        ({"cv": 2.5}, "cv must be an integer of at least 2; got 2.5"),
+        ({"cv": 1}, r"'cv' .* must be an int in the range \[2, inf\)\. Got 1 "),
+        ({"cv": 2.5}, r"'cv' .* must be an int in the range \[2, inf\)\. Got 2.5 "),
+        ({"cv": True}, r"'cv' .* Got True "),
         ({"n_neighbors": 9}, r"from 1 to 8 \(the smallest training set in 5-fold"),
         ({"y": [0, 1]}, "y must have one label per row of Z; got 2 labels for 10 rows"),
     ],

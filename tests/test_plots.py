@@ -1,7 +1,9 @@
 """The Display classes of skae.plots: what they draw, on PCA, KernelPCA and skae."""
 
+import inspect
 import subprocess
 import sys
+import warnings
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -133,7 +135,9 @@ def test_reconstruction_display_errors(digits):
     with pytest.raises(ValueError, match=r"image_shape=\(7, 7\) must be .* 64 values"):
         ReconstructionDisplay(X[:2], X[:2], image_shape=(7, 7)).plot()
     with pytest.raises(ValueError, match="same shape"):
-        ReconstructionDisplay(X[:2], X[:3])
+        ReconstructionDisplay(X[:2], X[:3]).plot()
+    with pytest.raises(ValueError, match="same shape"):
+        ReconstructionDisplay.from_reconstructions(X[:2], X[:3])
 
 
 # ------------------------------------------------------------------------ embeddings
@@ -162,7 +166,7 @@ def test_embedding_display_from_embedding_for_tsne(digits):
     embedding = TSNE(perplexity=10, max_iter=250, random_state=0).fit_transform(X[:150])
     _, ax = plt.subplots()
     display = EmbeddingDisplay.from_embedding(
-        embedding, y[:150], method_name="t-SNE", ax=ax
+        embedding, y[:150], estimator_name="t-SNE", ax=ax
     )
 
     assert display.ax_ is ax
@@ -198,7 +202,7 @@ def test_embedding_display_errors(digits):
     with pytest.raises(ValueError, match=r"shape \(1797, 3\). Fit .* n_components=2"):
         EmbeddingDisplay.from_estimator(PCA(n_components=3).fit(X), X, y)
     with pytest.raises(ValueError, match="one value per embedded row"):
-        EmbeddingDisplay(np.zeros((5, 2)), labels=[0, 1])
+        EmbeddingDisplay(np.zeros((5, 2)), labels=[0, 1]).plot()
     with pytest.raises(TypeError, match="TSNE has no transform.*from_embedding"):
         EmbeddingDisplay.from_estimator(TSNE(), X, y)
 
@@ -269,7 +273,7 @@ def test_training_curve_display_errors():
     with pytest.raises(AttributeError, match="PCA has no history_: fit it first"):
         TrainingCurveDisplay.from_estimator(PCA())
     with pytest.raises(ValueError, match="no loss values"):
-        TrainingCurveDisplay({"learning_rate": [1e-3]})
+        TrainingCurveDisplay({"learning_rate": [1e-3]}).plot()
 
 
 # ------------------------------------------------------------------------------ skae
@@ -301,3 +305,146 @@ def test_displays_of_an_autoencoder(digits, autoencoder):
     )
     assert "learning_rate" not in curves.lines_
     assert curves.ax_.get_title() == "Training curves of AutoencoderReducer"
+
+
+# ------------------------------------------------------------ the Display pattern
+
+DISPLAYS = [ReconstructionDisplay, EmbeddingDisplay, CodeImageDisplay, TrainingCurveDisplay]
+
+
+@pytest.mark.parametrize("display_class", DISPLAYS)
+def test_init_only_stores_its_arguments(display_class):
+    # Checks belong to plot and the from_* constructors: __init__ keeps any objects as
+    # they are, unchecked, unconverted and uncopied, and computes nothing.
+    arguments = {name: object() for name in inspect.signature(display_class).parameters}
+    display = display_class(**arguments)
+    assert vars(display) == arguments
+
+
+def test_plot_returns_the_display_drawn_on_the_given_axes(digits):
+    X, y = digits
+    displays = [
+        ReconstructionDisplay(X[:3], X[:3]),
+        EmbeddingDisplay(X[:20, :2], y[:20]),
+        CodeImageDisplay(X[:3, :8]),
+        TrainingCurveDisplay(HISTORY),
+    ]
+    for display in displays:
+        figure, ax = plt.subplots()
+        assert display.plot(ax=ax) is display
+        assert display.figure_ is figure
+
+
+@pytest.mark.parametrize(
+    "invalid",
+    [
+        ReconstructionDisplay(np.zeros((2, 4)), np.zeros((3, 4))),
+        ReconstructionDisplay(np.zeros((2, 64)), np.zeros((2, 64)), image_shape=(7, 7)),
+        EmbeddingDisplay(np.zeros((5, 3))),
+        CodeImageDisplay(np.zeros(8)),
+        CodeImageDisplay(np.zeros((2, 8)), code_shape=(3, 3)),
+        TrainingCurveDisplay({"lr": [1e-3]}),
+    ],
+    ids=[
+        "unpaired rows",
+        "image shape",
+        "3-D embedding",
+        "1-D codes",
+        "code shape",
+        "no loss",
+    ],
+)
+def test_plot_refuses_invalid_data_before_drawing(invalid):
+    with pytest.raises(ValueError):
+        invalid.plot()
+    assert plt.get_fignums() == []
+
+
+def test_from_reconstructions_draws_what_from_estimator_draws(digits):
+    X, _ = digits
+    pca = PCA(n_components=8).fit(X)
+    by_estimator = ReconstructionDisplay.from_estimator(pca, X, n_samples=4)
+    by_data = ReconstructionDisplay.from_reconstructions(
+        X, pca.inverse_transform(pca.transform(X)), n_samples=4, estimator_name="PCA"
+    )
+
+    assert by_data.images_.shape == by_estimator.images_.shape == (2, 4)
+    for drawn, expected in zip(
+        by_data.images_.flat, by_estimator.images_.flat, strict=True
+    ):
+        np.testing.assert_allclose(drawn.get_array(), expected.get_array())
+    assert by_data.bounding_ax_.get_title() == by_estimator.bounding_ax_.get_title()
+
+
+def test_from_codes_draws_what_from_estimator_draws(digits):
+    X, y = digits
+    pca = PCA(n_components=8).fit(X)
+    by_estimator = CodeImageDisplay.from_estimator(pca, X, n_samples=5, labels=y)
+    by_data = CodeImageDisplay.from_codes(
+        pca.transform(X), n_samples=5, labels=y, estimator_name="PCA"
+    )
+
+    assert by_data.images_.shape == by_estimator.images_.shape == (5,)
+    for drawn, expected in zip(by_data.images_, by_estimator.images_, strict=True):
+        np.testing.assert_allclose(drawn.get_array(), expected.get_array())
+    assert [ax.get_title() for ax in by_data.axes_] == [str(label) for label in y[:5]]
+    assert by_data.bounding_ax_.get_title() == by_estimator.bounding_ax_.get_title()
+
+
+def test_cmap_reaches_the_artists(digits):
+    X, y = digits
+    pca = PCA(n_components=8).fit(X)
+    reconstructions = ReconstructionDisplay.from_estimator(
+        pca, X, n_samples=3, cmap="magma"
+    )
+    assert {image.get_cmap().name for image in reconstructions.images_.flat} == {"magma"}
+    default = ReconstructionDisplay.from_reconstructions(X, X, n_samples=3)
+    assert {image.get_cmap().name for image in default.images_.flat} == {"gray"}
+
+    codes = CodeImageDisplay.from_codes(pca.transform(X), n_samples=3, cmap="magma")
+    assert {image.get_cmap().name for image in codes.images_} == {"magma"}
+
+    embedding = EmbeddingDisplay.from_estimator(
+        PCA(n_components=2).fit(X), X, y, cmap="Set1"
+    )
+    assert embedding.scatter_.get_cmap().name.startswith("Set1")
+
+
+def test_from_estimator_takes_an_estimator_name(digits, autoencoder):
+    X, y = digits
+    pca = PCA(n_components=8).fit(X)
+    reconstructions = ReconstructionDisplay.from_estimator(pca, X, estimator_name="PCA-8")
+    assert reconstructions.bounding_ax_.get_title().startswith("PCA-8: ")
+    codes = CodeImageDisplay.from_estimator(pca, X, estimator_name="PCA-8")
+    assert codes.bounding_ax_.get_title().startswith("PCA-8 codes: ")
+    embedding = EmbeddingDisplay.from_estimator(autoencoder, X, y, estimator_name="AE")
+    assert embedding.ax_.get_title() == "AE"
+    curves = TrainingCurveDisplay.from_estimator(autoencoder, estimator_name="AE")
+    assert curves.ax_.get_title() == "Training curves of AE"
+    from_history = TrainingCurveDisplay.from_history(HISTORY, estimator_name="AE")
+    assert from_history.ax_.get_title() == "Training curves of AE"
+
+
+def test_method_name_is_a_deprecated_spelling_of_estimator_name(digits):
+    X, y = digits
+    pca = PCA(n_components=2).fit(X)
+    embedding = pca.transform(X)
+    deprecated = "method_name is deprecated in 0.2 .* use estimator_name"
+    with pytest.warns(FutureWarning, match=deprecated) as record:
+        by_estimator = EmbeddingDisplay.from_estimator(pca, X, y, method_name="old")
+    assert record[0].filename == __file__  # the warning points at the caller
+    assert by_estimator.ax_.get_title() == "old"
+    with pytest.warns(FutureWarning, match=deprecated) as record:
+        by_data = EmbeddingDisplay.from_embedding(embedding, y, method_name="old")
+    assert record[0].filename == __file__
+    assert by_data.ax_.get_title() == "old"
+    with pytest.warns(FutureWarning, match=deprecated) as record:
+        constructed = EmbeddingDisplay(embedding, method_name="old").plot()
+    assert record[0].filename == __file__
+    assert constructed.ax_.get_title() == "old"
+
+    with pytest.raises(ValueError, match="Pass estimator_name only"):
+        EmbeddingDisplay.from_embedding(embedding, estimator_name="new", method_name="old")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        EmbeddingDisplay.from_estimator(pca, X, y, estimator_name="new")

@@ -22,38 +22,19 @@ UMAP is drawn only when ``umap-learn`` is installed.
 # %%
 # Data
 # ----
-# MNIST when its IDX files are at hand (1,500 training and 750 held-out images, to keep
-# t-SNE and UMAP quick), else scikit-learn's 8x8 digits (75 % train, 25 % test).
-import os
-from pathlib import Path
+# MNIST when its IDX files are at hand (its test file's first 1,500 images train, its last
+# 750 are held out, to keep t-SNE and UMAP quick), else scikit-learn's 8x8 digits (75 %
+# train, 25 % test): the splits of ``skae compare``.
+from skae.datasets import find_mnist_dir, load_comparison_data
 
-from sklearn.model_selection import train_test_split
-
-import skae
-from skae.datasets import load_digits, load_mnist
-
-
-def load_images():
-    """(name, X_train, X_test, y_train, y_test): a subset of MNIST, else digits."""
-    folders = [
-        os.environ.get("SKAE_MNIST_DIR"),
-        Path(skae.__file__).resolve().parents[2] / "shared" / "data" / "mnist",
-    ]
-    for folder in filter(None, folders):
-        try:
-            mnist = load_mnist(folder)
-        except FileNotFoundError:
-            continue
-        X, y = mnist.data, mnist.target
-        return "MNIST", X[:1500], X[-750:], y[:1500], y[-750:]
-    digits = load_digits()
-    split = train_test_split(
-        digits.data, digits.target, test_size=0.25, stratify=digits.target, random_state=0
-    )
-    return ("digits", *split)
-
-
-name, X_train, X_test, y_train, y_test = load_images()
+mnist_dir = find_mnist_dir()
+if mnist_dir:
+    name = "MNIST"
+    data = load_comparison_data("mnist", data_dir=mnist_dir, n_train=1500, n_test=750)
+else:
+    name = "digits"
+    data = load_comparison_data("digits")
+X_train, X_test, y_train, y_test = data.X_train, data.X_test, data.y_train, data.y_test
 print(f"{name}: {X_train.shape[0]} training and {X_test.shape[0]} held-out images")
 
 # %%
@@ -116,7 +97,7 @@ fig, axes = plt.subplots(2, 2, figsize=(10, 9), layout="constrained")
 for ax, (label, embedding) in zip(axes.flat, embeddings.items(), strict=False):
     title = f"{label}\ntrustworthiness {scores[label][0]:.3f}, 5-NN {scores[label][1]:.3f}"
     display = EmbeddingDisplay.from_embedding(
-        embedding, y_test, method_name=title, ax=ax, scatter_kwargs={"s": 5}
+        embedding, y_test, estimator_name=title, ax=ax, scatter_kwargs={"s": 5}
     )
     display.legend_.remove()
 for ax in axes.flat[len(embeddings) :]:

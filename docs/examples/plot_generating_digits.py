@@ -16,35 +16,17 @@ the end.
 # %%
 # Data
 # ----
-# MNIST when its IDX files are at hand (the first 8,000 images of the test file), else
-# scikit-learn's 8x8 digits.
-import os
-from pathlib import Path
+# The training rows of ``skae compare``'s splits: the first 8,000 images of MNIST's test
+# file when its IDX files are at hand, else 75 % of scikit-learn's 8x8 digits.
+from skae.datasets import find_mnist_dir, load_comparison_data
 
-import skae
-from skae.datasets import load_digits, load_mnist
-
-
-def load_images():
-    """(name, X, y, image_shape): MNIST, else digits."""
-    folders = [
-        os.environ.get("SKAE_MNIST_DIR"),
-        Path(skae.__file__).resolve().parents[2] / "shared" / "data" / "mnist",
-    ]
-    for folder in filter(None, folders):
-        try:
-            mnist = load_mnist(folder)
-        except FileNotFoundError:
-            continue
-        return "MNIST", mnist.data[:8000], mnist.target[:8000], (28, 28)
-    digits = load_digits()
-    return "digits", digits.data, digits.target, (8, 8)
-
-
-name, X, y, image_shape = load_images()
+mnist_dir = find_mnist_dir()
+name = "MNIST" if mnist_dir else "digits"
+data = load_comparison_data("mnist" if mnist_dir else "digits", data_dir=mnist_dir)
+X, y, image_shape = data.X_train, data.y_train, data.image_shape
 print(f"{name}: {X.shape[0]} images of {image_shape[0]}x{image_shape[1]} pixels")
-# About 1,000 gradient steps of 128 rows either way: digits has 4 times fewer rows.
-epochs = 15 if name == "MNIST" else 60
+# About 1,000 gradient steps of 128 rows either way: digits has 6 times fewer rows.
+epochs = 15 if name == "MNIST" else 100
 
 # %%
 # A variational autoencoder with a 2-D code
@@ -114,7 +96,7 @@ from skae import EmbeddingDisplay
 
 codes = vae.transform(X)
 print(f"codes: mean {codes.mean(axis=0).round(2)}, std {codes.std(axis=0).round(2)}")
-_ = EmbeddingDisplay.from_estimator(vae, X, y, method_name="VAE mean codes")
+_ = EmbeddingDisplay.from_estimator(vae, X, y, estimator_name="VAE mean codes")
 
 # %%
 # A plain autoencoder has no ``sample``: it learns no distribution to draw from.

@@ -19,14 +19,11 @@ dataset keeps this example quick):
 # %%
 # Data
 # ----
-from sklearn.model_selection import train_test_split
+# The digits split of ``skae compare``: 75 % train, 25 % test, stratified by digit.
+from skae.datasets import load_comparison_data
 
-from skae.datasets import load_digits
-
-X, y = load_digits(return_X_y=True)
-X_train, X_test, y_train, y_test = train_test_split(
-    X, y, test_size=0.25, stratify=y, random_state=0
-)
+data = load_comparison_data("digits")
+X_train, X_test, y_train, y_test = data.X_train, data.X_test, data.y_train, data.y_test
 
 # %%
 # Scored by reconstruction

@@ -21,36 +21,14 @@ reconstruct. Two kinds of damage:
 # Data
 # ----
 # MNIST when its IDX files are at hand (the first 8,000 images of the test file train,
-# the last 2,000 are held out), else scikit-learn's 8x8 digits (75 % train, 25 % test).
-import os
-from pathlib import Path
+# the last 2,000 are held out), else scikit-learn's 8x8 digits (75 % train, 25 % test):
+# the splits of ``skae compare``.
+from skae.datasets import find_mnist_dir, load_comparison_data
 
-from sklearn.model_selection import train_test_split
-
-import skae
-from skae.datasets import load_digits, load_mnist
-
-
-def load_images():
-    """(name, X_train, X_test, image_shape): MNIST, else digits."""
-    folders = [
-        os.environ.get("SKAE_MNIST_DIR"),
-        Path(skae.__file__).resolve().parents[2] / "shared" / "data" / "mnist",
-    ]
-    for folder in filter(None, folders):
-        try:
-            mnist = load_mnist(folder)
-        except FileNotFoundError:
-            continue
-        return "MNIST", mnist.data[:8000], mnist.data[-2000:], (28, 28)
-    digits = load_digits()
-    X_train, X_test = train_test_split(
-        digits.data, test_size=0.25, stratify=digits.target, random_state=0
-    )
-    return "digits", X_train, X_test, (8, 8)
-
-
-name, X_train, X_test, image_shape = load_images()
+mnist_dir = find_mnist_dir()
+name = "MNIST" if mnist_dir else "digits"
+data = load_comparison_data("mnist" if mnist_dir else "digits", data_dir=mnist_dir)
+X_train, X_test, image_shape = data.X_train, data.X_test, data.image_shape
 print(f"{name}: {X_train.shape[0]} training and {X_test.shape[0]} held-out images")
 # About 1,000 gradient steps of 128 rows either way: digits has 6 times fewer rows.
 epochs = 15 if name == "MNIST" else 100

@@ -22,38 +22,15 @@ the same 36 components.
 # Data
 # ----
 # MNIST when its IDX files are at hand (the first 8,000 images of the test file train,
-# the last 2,000 are held out), else scikit-learn's 8x8 digits (75 % train, 25 % test).
-# Either way, pixels are scaled to [0, 1].
-import os
-from pathlib import Path
+# the last 2,000 are held out), else scikit-learn's 8x8 digits (75 % train, 25 % test):
+# the splits of ``skae compare``.
+from skae.datasets import find_mnist_dir, load_comparison_data
 
-from sklearn.model_selection import train_test_split
-
-import skae
-from skae.datasets import load_digits, load_mnist
-
-
-def load_images():
-    """(name, X_train, X_test, y_train, y_test, image_shape): MNIST, else digits."""
-    folders = [
-        os.environ.get("SKAE_MNIST_DIR"),
-        Path(skae.__file__).resolve().parents[2] / "shared" / "data" / "mnist",
-    ]
-    for folder in filter(None, folders):
-        try:
-            mnist = load_mnist(folder)
-        except FileNotFoundError:
-            continue
-        X, y = mnist.data, mnist.target
-        return "MNIST", X[:8000], X[-2000:], y[:8000], y[-2000:], (28, 28)
-    digits = load_digits()
-    split = train_test_split(
-        digits.data, digits.target, test_size=0.25, stratify=digits.target, random_state=0
-    )
-    return ("digits", *split, (8, 8))
-
-
-name, X_train, X_test, y_train, y_test, image_shape = load_images()
+mnist_dir = find_mnist_dir()
+name = "MNIST" if mnist_dir else "digits"
+data = load_comparison_data("mnist" if mnist_dir else "digits", data_dir=mnist_dir)
+X_train, X_test, y_train, y_test = data.X_train, data.X_test, data.y_train, data.y_test
+image_shape = data.image_shape
 print(f"{name}: {X_train.shape[0]} training and {X_test.shape[0]} held-out images")
 
 # %%
