@@ -7,9 +7,9 @@ the networks inside `fit`: ``with strategy.scope(): reducer.fit(X)`` builds them
 - continuing training (`partial_fit`, a warm-started `fit`) inside a strategy's scope,
   of networks made outside any, first rebuilds them under the strategy from a copy of
   their weights and optimizer state (Keras would fail: a strategy cannot update
-  variables made outside it). Networks made under another strategy cannot even be read
-  inside this one's scope: continuing them there raises a clear error instead of
-  TensorFlow's;
+  variables made outside it; `skae.fitted.FittedNetworks.under_current_strategy`).
+  Networks made under another strategy cannot even be read inside this one's scope:
+  continuing them there raises a clear error instead of TensorFlow's;
 - while skae trains, the model works around two Keras 3 bugs that break distributed
   `fit` (see `keras_fit_workarounds`), without changing Keras for any other code.
 """
@@ -52,18 +52,15 @@ def check_continuable_here(model: keras.Model) -> None:
         )
 
 
-def under_current_strategy(model: keras.Model) -> keras.Model:
-    """The model itself, or a copy made under the current scope's strategy.
+def made_under_another_strategy(model: keras.Model) -> bool:
+    """Whether the caller is in the scope of a strategy the model was not made under.
 
-    Outside any scope a model keeps training under the strategy it was made under. A
-    model made under another strategy must have passed `check_continuable_here`.
+    Such a model must be rebuilt under the current strategy before training there (it
+    must have passed `check_continuable_here`); outside any scope a model keeps
+    training under the strategy it was made under.
     """
     current = scope_strategy()
-    if current is None or current is creation_strategy(model):
-        return model
-    from .fitted import model_from_bytes, model_to_bytes
-
-    return model_from_bytes(model_to_bytes(model))
+    return current is not None and current is not creation_strategy(model)
 
 
 # The private Trainer methods `keras_fit_workarounds` replaces or calls, with the

@@ -62,15 +62,13 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         ``hidden_layer_sizes`` (none by default), then the code; the decoder mirrors it
         with transposed convolutions. Any image size works: images are padded to a
         multiple of ``2 ** len(conv_filters)`` and the reconstruction is cropped back.
-        The parameters whose default is ``"auto"`` take the architecture's measured
-        settings (``benchmarks/results/defaults_mnist.md``).
+        The parameters whose default is ``"auto"`` take the architecture's settings,
+        measured on validation rows (`skae.spec.AUTO_SETTINGS`).
     hidden_layer_sizes : tuple of int or "auto", default="auto"
         Widths of the encoder's hidden dense layers (after the convolutions for
         ``"conv"``); the decoder mirrors them. ``()`` gives a single-layer dense
-        encoder and decoder. ``"auto"`` is ``(256, 128, 64)`` for ``"dense"`` and ``()``
-        for ``"conv"``: on MNIST at 36 components, the conv network with those three
-        dense layers reached 0.0128 held-out MSE after 60 epochs, against 0.0053
-        without them (both at a learning rate of 1e-3).
+        encoder and decoder. ``"auto"`` is ``(256, 128, 64)`` for ``"dense"`` and
+        ``()`` for ``"conv"``, which learned better without dense layers.
     conv_filters : tuple of int, default=(32, 64)
         Filters of the encoder's convolutions (``"conv"`` only; the decoder mirrors
         them). Each halves the image's height and width.
@@ -96,11 +94,8 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         What the squared error weighs. ``"variance"``: each feature's error in the
         data's units, so features weigh by their variance: PCA's objective, and what
         `score` reports. ``"equal"``: each feature's error in its own standard
-        deviations, as after ``StandardScaler``. On raw breast cancer at 2 components
-        (validation rows inside the training split, ``benchmarks/results/tabular.md``),
-        ``"variance"`` gave errors of 15.19 (raw) and 0.6415 (standardised) against PCA's
-        21.55 and 0.6516; ``"equal"`` gave 1851 and 0.3312. Either way 1.0 is
-        the error of predicting the mean row.
+        deviations, as after ``StandardScaler`` (the user guide's "Scaling" page compares
+        them). Either way 1.0 is the error of predicting the mean row.
     optimizer : {"adam", "adamw", "nadam", "rmsprop", "sgd"}, default="adam"
         Keras optimizer.
     learning_rate : float or "auto", default="auto"
@@ -120,9 +115,8 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         their loss has not improved by ``tol`` for ``n_iter_no_change`` epochs, and
         restore the weights of the best epoch (or the starting weights, if no epoch beat
         them). When False, the training loss is monitored instead and the last weights
-        are kept. Either way the learning rate is
-        halved whenever the monitored loss has not improved for
-        ``n_iter_no_change // 2`` epochs.
+        are kept. Either way the learning rate is halved whenever the monitored loss
+        has not improved for ``n_iter_no_change // 2`` epochs.
     validation_fraction : float, default=0.1
         Share of rows held out when ``early_stopping=True``.
     n_iter_no_change : int or "auto", default="auto"
@@ -214,17 +208,13 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     encoder and decoder each add a fixed linear map to their network: PCA's projection
     and reconstruction for the loss (`skae.scaling.principal_axes`), computed once from
     the training rows. The networks' last layers start at zero, so an untrained reducer
-    is PCA, and training learns what PCA misses. Without it, on small tables the
-    networks reconstructed the features that carry the variance far worse than PCA
-    (wine, validation rows inside the training split: MSE 216.4 against PCA's 1.508,
-    ``benchmarks/results/tabular.md``).
+    is PCA, and training learns what PCA misses (user guide, "Scaling").
 
     **Scaling.** `fit` and `partial_fit` called inside a ``tf.distribute`` strategy's
     scope build and train the networks under it (``MirroredStrategy`` for several
     devices, ``MultiWorkerMirroredStrategy`` for several machines); ``batch_size`` is
     then the global batch. Training reads X one batch at a time, so X may be a
-    ``numpy.memmap`` larger than memory; `transform` reads it in chunks of rows. See
-    the user guide's page on scaling up.
+    ``numpy.memmap`` larger than memory (user guide, "Scaling up").
 
     Examples
     --------

@@ -122,10 +122,11 @@ class FittedNetworks:
         Networks made under one strategy (or none) cannot train under another; a copy
         with the same weights and optimizer state made under the current one can.
         """
-        from .distribution import under_current_strategy
+        from .distribution import made_under_another_strategy
 
-        autoencoder = under_current_strategy(self.autoencoder)
-        return self if autoencoder is self.autoencoder else FittedNetworks(autoencoder)
+        if not made_under_another_strategy(self.autoencoder):
+            return self
+        return FittedNetworks(model_from_bytes(self.to_bytes()))
 
     # ----------------------------------------------------------- bytes and export
 

@@ -1,25 +1,25 @@
 """The comparison's result and its report: `Comparison`, written as CSV and Markdown.
 
-`Comparison` holds one `MethodResult` per method with the data they were measured on.
-It formats them as a Markdown table (`Comparison.to_markdown`), and writes
-``results.csv``, the figures of `ComparisonDisplay` and ``report.md``, which states the
-protocol and the machine the times were measured on (`Comparison.write`).
+`MethodResult` is one method's measurements; `Comparison` holds one per method with
+the data they were measured on. It formats them as a Markdown table
+(`Comparison.to_markdown`), and writes ``results.csv``, the figures of
+`ComparisonDisplay` and ``report.md``, which states the protocol and the machine the
+times were measured on (`Comparison.write`).
 """
 
 import csv
 import os
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+import numpy as np
+from sklearn.base import BaseEstimator
 
 from ..datasets import ComparisonData
 from .display import ComparisonDisplay, drawable_kinds
 from .methods import CV_FOLDS, N_NEIGHBORS, WARM_UP_ROWS
-
-if TYPE_CHECKING:  # the runner makes the results and imports this module
-    from .runner import MethodResult
 
 # The columns of results.csv, in order.
 COLUMNS = (
@@ -33,6 +33,59 @@ COLUMNS = (
     "note",
 )
 NO_LABELS_NOTE = "none, as the data have no labels (give them with --labels)"
+
+
+@dataclass
+class MethodResult:
+    """One method's row of the comparison, and what the figures need.
+
+    Attributes
+    ----------
+    method : str
+        Name, from `METHODS`.
+    mse : float or None
+        Mean squared reconstruction error on the test rows; None without an inverse.
+    trustworthiness, continuity : float or None
+        Of the test rows' embedding against the test rows (k = `N_NEIGHBORS`).
+    knn_accuracy : float or None
+        k-NN accuracy in the embedding: trained on the training rows, scored on the test
+        rows; for t-SNE, cross-validated on the whole embedding (see
+        ``knn_cross_validated``).
+    fit_seconds : float or None
+        Wall time of ``fit_transform`` on the training rows (all rows for t-SNE).
+    transform_seconds_per_1000_rows : float or None
+        Wall time of ``transform`` on the test rows, per 1,000 rows; None for t-SNE.
+    note : str
+        What differs from the protocol, or why the method was skipped.
+    skipped : bool
+        True when the method did not run; only ``note`` is set then.
+    knn_cross_validated : bool
+        True when ``knn_accuracy`` is cross-validated (t-SNE).
+    estimator : estimator or None
+        The fitted estimator.
+    test_embedding : ndarray of shape (n_test, n_components) or None
+        The test rows' embedding.
+    test_reconstruction : ndarray of shape (n_test, n_features) or None
+        The test rows reconstructed from their embedding.
+    """
+
+    method: str
+    mse: float | None = None
+    trustworthiness: float | None = None
+    continuity: float | None = None
+    knn_accuracy: float | None = None
+    fit_seconds: float | None = None
+    transform_seconds_per_1000_rows: float | None = None
+    note: str = ""
+    skipped: bool = False
+    knn_cross_validated: bool = False
+    estimator: BaseEstimator | None = field(default=None, repr=False)
+    test_embedding: np.ndarray | None = field(default=None, repr=False)
+    test_reconstruction: np.ndarray | None = field(default=None, repr=False)
+
+    def as_row(self) -> dict:
+        """The table's columns (`COLUMNS`) of this result."""
+        return {column: getattr(self, column) for column in COLUMNS}
 
 
 @dataclass
@@ -51,12 +104,12 @@ class Comparison:
         Seed of every method.
     """
 
-    results: list["MethodResult"]
+    results: list[MethodResult]
     data: ComparisonData
     n_components: int
     random_state: int
 
-    def result(self, method: str) -> "MethodResult":
+    def result(self, method: str) -> MethodResult:
         """The result of one method, by name."""
         for result in self.results:
             if result.method == method:
@@ -209,7 +262,7 @@ class Comparison:
         return "\n".join(lines)
 
 
-def _format_cells(result: "MethodResult") -> dict:
+def _format_cells(result: MethodResult) -> dict:
     """The table's cells of one result, as text; "-" where there is no value."""
     formats = {
         "mse": ".4f",

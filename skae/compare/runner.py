@@ -13,10 +13,8 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.base import BaseEstimator
 
 from .. import metrics
 from ..datasets import ComparisonData, check_split_sizes
@@ -32,62 +30,9 @@ from .methods import (
     resolve_methods,
     tsne_note,
 )
-from .report import COLUMNS, Comparison
+from .report import Comparison, MethodResult
 
 Progress = Callable[[str], None]
-
-
-@dataclass
-class MethodResult:
-    """One method's row of the comparison, and what the figures need.
-
-    Attributes
-    ----------
-    method : str
-        Name, from `METHODS`.
-    mse : float or None
-        Mean squared reconstruction error on the test rows; None without an inverse.
-    trustworthiness, continuity : float or None
-        Of the test rows' embedding against the test rows (k = `N_NEIGHBORS`).
-    knn_accuracy : float or None
-        k-NN accuracy in the embedding: trained on the training rows, scored on the test
-        rows; for t-SNE, cross-validated on the whole embedding (see
-        ``knn_cross_validated``).
-    fit_seconds : float or None
-        Wall time of ``fit_transform`` on the training rows (all rows for t-SNE).
-    transform_seconds_per_1000_rows : float or None
-        Wall time of ``transform`` on the test rows, per 1,000 rows; None for t-SNE.
-    note : str
-        What differs from the protocol, or why the method was skipped.
-    skipped : bool
-        True when the method did not run; only ``note`` is set then.
-    knn_cross_validated : bool
-        True when ``knn_accuracy`` is cross-validated (t-SNE).
-    estimator : estimator or None
-        The fitted estimator.
-    test_embedding : ndarray of shape (n_test, n_components) or None
-        The test rows' embedding.
-    test_reconstruction : ndarray of shape (n_test, n_features) or None
-        The test rows reconstructed from their embedding.
-    """
-
-    method: str
-    mse: float | None = None
-    trustworthiness: float | None = None
-    continuity: float | None = None
-    knn_accuracy: float | None = None
-    fit_seconds: float | None = None
-    transform_seconds_per_1000_rows: float | None = None
-    note: str = ""
-    skipped: bool = False
-    knn_cross_validated: bool = False
-    estimator: BaseEstimator | None = field(default=None, repr=False)
-    test_embedding: np.ndarray | None = field(default=None, repr=False)
-    test_reconstruction: np.ndarray | None = field(default=None, repr=False)
-
-    def as_row(self) -> dict:
-        """The table's columns (`COLUMNS`) of this result."""
-        return {column: getattr(self, column) for column in COLUMNS}
 
 
 def compare(
