@@ -23,7 +23,7 @@ import math
 import os
 import struct
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -407,6 +407,8 @@ class ComparisonData:
         ``(height, width)`` of one row as an image; None to infer square images.
     description : str
         The dataset and the split, in one sentence, for the report's protocol.
+    dataset : str
+        The dataset's name (``"mnist"``, ``"digits"``...); empty for other rows.
     """
 
     X_train: np.ndarray = field(repr=False)
@@ -415,6 +417,7 @@ class ComparisonData:
     y_test: np.ndarray | None = field(repr=False)
     image_shape: tuple[int, int] | None = None
     description: str = ""
+    dataset: str = ""
 
 
 def load_comparison_data(
@@ -437,10 +440,12 @@ def load_comparison_data(
     comparison). ``"mnist"``: the 10,000 images of the MNIST test file scaled to [0, 1]
     (`load_mnist`); the first ``n_train`` (default 8,000) train and the last
     ``n_test`` (default 2,000) are held out, the shared protocol of this project.
+    ``"images"``: ``"mnist"`` when its files are at hand (``data_dir``, else
+    `find_mnist_dir`), else ``"digits"``, as the gallery's examples use them.
 
     Parameters
     ----------
-    dataset : {"digits", "mnist", "breast_cancer", "wine"}, default=None
+    dataset : {"digits", "mnist", "breast_cancer", "wine", "images"}, default=None
         Which dataset; None for digits, or for ``data_file``.
     data_file : str or path-like, default=None
         A file of rows instead of a dataset: ``.csv`` (numbers, with a header row of
@@ -473,6 +478,9 @@ def load_comparison_data(
         are too small or do not fit the data.
     """
     split = {"n_train": n_train, "n_test": n_test, "random_state": random_state}
+    if dataset == "images":
+        data_dir = data_dir or find_mnist_dir()
+        dataset = "mnist" if data_dir else "digits"
     if data_file is not None:
         if dataset is not None:
             raise ValueError(f"give a dataset or a data file, not both (got {dataset!r}).")
@@ -501,7 +509,7 @@ def load_comparison_data(
     else:
         raise ValueError(f"dataset must be one of {', '.join(DATASETS)}; got {dataset!r}.")
     check_split_sizes(len(data.X_train), len(data.X_test))
-    return data
+    return data if data_file is not None else replace(data, dataset=dataset or "digits")
 
 
 def _split_data_file(path: str, labels, **split) -> ComparisonData:

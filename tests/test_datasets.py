@@ -11,7 +11,7 @@ import pytest
 import sklearn.datasets
 
 import skae.datasets
-from skae.datasets import find_mnist_dir, load_digits, load_mnist
+from skae.datasets import find_mnist_dir, load_comparison_data, load_digits, load_mnist
 
 # The IDX format's magic numbers: unsigned bytes (0x08), then the number of dimensions.
 IMAGES_MAGIC = 2051
@@ -281,6 +281,18 @@ def test_find_mnist_dir_falls_back_to_the_checkout_then_to_none(mnist_places, mo
     assert find_mnist_dir() == checkout
     monkeypatch.delenv("SKAE_MNIST_DIR")
     assert find_mnist_dir() == checkout
+
+
+def test_images_are_mnist_where_its_files_are_found_else_digits(mnist_places):
+    named, _ = mnist_places
+    digits = load_comparison_data("images")
+    assert digits.dataset == "digits" and digits.X_train.shape[1] == 64
+    # 10,000 tiny images: the shared MNIST protocol's 8,000 / 2,000 split.
+    write_split(named, "t10k", *random_split(seed=0, n_images=10_000, shape=(2, 2)))
+    images = load_comparison_data("images")
+    assert images.dataset == "mnist"
+    assert (len(images.X_train), len(images.X_test)) == (8000, 2000)
+    assert images.X_train.shape[1] == 4
 
 
 # ------------------------------------------------------------------------ real data

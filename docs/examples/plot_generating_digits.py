@@ -18,11 +18,10 @@ the end.
 # ----
 # The training rows of ``skae compare``'s splits: the first 8,000 images of MNIST's test
 # file when its IDX files are at hand, else 75 % of scikit-learn's 8x8 digits.
-from skae.datasets import find_mnist_dir, load_comparison_data
+from skae.datasets import load_comparison_data
 
-mnist_dir = find_mnist_dir()
-name = "MNIST" if mnist_dir else "digits"
-data = load_comparison_data("mnist" if mnist_dir else "digits", data_dir=mnist_dir)
+data = load_comparison_data("images")
+name = "MNIST" if data.dataset == "mnist" else "digits"
 X, y, image_shape = data.X_train, data.y_train, data.image_shape
 print(f"{name}: {X.shape[0]} images of {image_shape[0]}x{image_shape[1]} pixels")
 # About 1,000 gradient steps of 128 rows either way: digits has 6 times fewer rows.

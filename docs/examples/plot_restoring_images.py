@@ -23,11 +23,10 @@ reconstruct. Two kinds of damage:
 # MNIST when its IDX files are at hand (the first 8,000 images of the test file train,
 # the last 2,000 are held out), else scikit-learn's 8x8 digits (75 % train, 25 % test):
 # the splits of ``skae compare``.
-from skae.datasets import find_mnist_dir, load_comparison_data
+from skae.datasets import load_comparison_data
 
-mnist_dir = find_mnist_dir()
-name = "MNIST" if mnist_dir else "digits"
-data = load_comparison_data("mnist" if mnist_dir else "digits", data_dir=mnist_dir)
+data = load_comparison_data("images")
+name = "MNIST" if data.dataset == "mnist" else "digits"
 X_train, X_test, image_shape = data.X_train, data.X_test, data.image_shape
 print(f"{name}: {X_train.shape[0]} training and {X_test.shape[0]} held-out images")
 # About 1,000 gradient steps of 128 rows either way: digits has 6 times fewer rows.
