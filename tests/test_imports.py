@@ -49,3 +49,33 @@ def test_comparison_modules_import_neither_keras_tensorflow_nor_matplotlib():
     # matplotlib for the figures only.
     loaded = modules_loaded_by(COMPARISON_IMPORTS, ("keras", "tensorflow", "matplotlib"))
     assert loaded == [], f"importing skae.compare and skae.datasets imported {loaded}"
+
+
+# The estimator keeps parameters and scikit-learn methods; Keras work belongs to
+# skae.networks, skae.fitted and the modules they use (docs/architecture.md).
+KERAS_FREE_MODULES = ("estimator", "spec", "checks", "scaling", "persistence")
+KERAS_MODULES = ("keras", "tensorflow", "jax", "torch")
+
+
+def _imported_names(path) -> set[str]:
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_the_estimator_and_its_specification_never_import_keras():
+    # Anywhere in the file, lazy imports inside functions included.
+    from pathlib import Path
+
+    import skae
+
+    package = Path(skae.__file__).parent
+    for module in KERAS_FREE_MODULES:
+        found = _imported_names(package / f"{module}.py") & set(KERAS_MODULES)
+        assert not found, f"skae/{module}.py imports {sorted(found)}"
