@@ -508,9 +508,14 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     autoencoder_ = property(lambda self: self._fitted().autoencoder)
     encoder_ = property(lambda self: self._fitted().encoder)
     decoder_ = property(lambda self: self._fitted().decoder)
-    loss_curve_ = property(lambda self: (self._fitted(), self.history_["loss"])[1])
+
     # Read by get_feature_names_out (ClassNamePrefixFeaturesOutMixin).
     _n_features_out = property(lambda self: self._fitted().n_components)
+
+    @property
+    def loss_curve_(self):
+        self._fitted()
+        return self.history_["loss"]
 
     @property
     def validation_scores_(self):

@@ -208,13 +208,15 @@ class ForwardPass:
             return rows
         n_rows = rows.shape[0]
         shaped = rows.reshape((n_rows, *self.model.input_shape[1:]))
+        shaped = shaped.astype(np.float32, copy=False)
         # Zero rows pad the batch to whole vectors of rows: oneDNN computes the rows of
         # a partial vector along another path, so a row's float32 code would otherwise
         # depend on its place in X (scikit-learn checks that it does not).
         padding = -n_rows % _BATCH_MULTIPLE
         if padding:
-            shaped = np.concatenate([shaped, np.zeros((padding, *shaped.shape[1:]))])
-        out = self._graph(shaped.astype(np.float32, copy=False)).numpy()[:n_rows]
+            zeros = np.zeros((padding, *shaped.shape[1:]), dtype=np.float32)
+            shaped = np.concatenate([shaped, zeros])
+        out = self._graph(shaped).numpy()[:n_rows]
         return out.reshape(n_rows, -1)
 
     def _fill(self, X, out, start):

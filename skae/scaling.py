@@ -55,8 +55,6 @@ class DataScaling:
         output.
     error_scale : ndarray of shape (n_features,)
         The loss squares ``(x - reconstruction) * error_scale``.
-    unit_interval : bool
-        Whether the training data lay in [0, 1].
     """
 
     input_offset: np.ndarray | None
@@ -65,7 +63,6 @@ class DataScaling:
     output_scale: np.ndarray
     logit_offset: np.ndarray | None
     error_scale: np.ndarray
-    unit_interval: bool
 
 
 def _row_chunks(X):
@@ -161,7 +158,6 @@ def fit_scaling(
         output_scale,
         logit_offset,
         error_scale,
-        unit_interval,
     )
 
 
