@@ -137,3 +137,16 @@ def test_numpy_forward_pass_matches_keras_for_every_activation(digits, activatio
         rtol=1e-4,
         atol=1e-5,
     )
+
+
+def test_a_continued_fit_trains_with_the_training_settings_set_since(digits):
+    # spec_ keeps the network's settings from the first fit; the training settings are
+    # read again at every fit, as a warm start's raised epochs are.
+    X = digits[0][:300]
+    reducer = AutoencoderReducer(warm_start=True, epochs=2, learning_rate=1e-3, **TINY)
+    network = reducer.fit(X).spec_
+    reducer.set_params(learning_rate=5e-4, epochs=4, batch_size=32).fit(X)
+    spec = reducer.spec_
+    assert (spec.learning_rate, spec.epochs, spec.batch_size) == (5e-4, 4, 32)
+    assert spec.hidden_layer_sizes == network.hidden_layer_sizes
+    assert reducer.history_["learning_rate"][2:] == pytest.approx([5e-4, 5e-4])
