@@ -43,9 +43,40 @@ class RowReader:
             raise RuntimeError("The rows were released when training ended.")
         return np.asarray(self._X[np.sort(rows)], dtype=np.float32)
 
+    def in_order(self, rows: np.ndarray) -> np.ndarray:
+        """Rows of X in the order given (each distinct row read once, in order)."""
+        distinct, positions = np.unique(rows, return_inverse=True)
+        return self(distinct)[positions]
+
     def release(self) -> None:
         """Drop the reference to X."""
         self._X = None
+
+
+class EdgeReader:
+    """Reads the rows at both ends of neighbour edges: all heads, then all tails.
+
+    Parameters
+    ----------
+    reader : RowReader
+        Reads rows of X.
+    graph : skae.neighbors.NeighborGraph
+        Edges between positions in ``indices`` (or in X when ``indices`` is None).
+    indices : ndarray of int or None
+        The rows of X the graph was built on.
+    """
+
+    def __init__(self, reader: RowReader, graph, indices=None):
+        self.reader = reader
+        self.n_features = reader.n_features
+        self._heads, self._tails = graph.heads, graph.tails
+        self._indices = None if indices is None else np.asarray(indices)
+
+    def __call__(self, edges: np.ndarray) -> np.ndarray:
+        ends = np.concatenate([self._heads[edges], self._tails[edges]])
+        if self._indices is not None:
+            ends = self._indices[ends]
+        return self.reader.in_order(ends)
 
 
 @contextmanager
@@ -94,13 +125,21 @@ def _input_pipeline(
     batch_size: int,
     epochs: range | None,
     order_seed: int | None,
+    graph=None,
 ):
     """The ``(rows, rows)`` pieces one input pipeline feeds its replicas.
 
     ``epochs`` numbers the epochs to shuffle with ``order_seed``; None gives endless
-    passes in the rows' own order.
+    passes in the rows' own order. With a neighbour ``graph``, each epoch instead
+    draws half as many edges as there are rows, in proportion to their weights, and
+    each piece holds its edges' heads and then their tails (see `EdgeReader`).
     """
     n_rows = reader.n_rows if indices is None else len(indices)
+    if graph is not None:
+        edge_reader = EdgeReader(reader, graph, indices)
+        return _edge_pipeline(
+            edge_reader, graph, context, n_rows, batch_size, epochs, order_seed
+        )
     n_replicas = context.num_replicas_in_sync
     local_replicas = n_replicas // context.num_input_pipelines
     first = context.input_pipeline_id * local_replicas
@@ -137,16 +176,60 @@ def _input_pipeline(
         epoch_numbers = tf.data.Dataset.range(1).repeat()
     else:
         epoch_numbers = tf.data.Dataset.range(epochs.start, epochs.stop)
+    return (
+        epoch_numbers.flat_map(epoch_pieces)
+        .map(rows_pair, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        .prefetch(tf.data.AUTOTUNE)
+        .with_options(_pipeline_options())
+    )
+
+
+def _pipeline_options() -> tf.data.Options:
     options = tf.data.Options()
     # Each pipeline reads only its own replicas' pieces: nothing is left to shard.
     options.experimental_distribute.auto_shard_policy = (
         tf.data.experimental.AutoShardPolicy.OFF
     )
+    return options
+
+
+def edge_batch_bounds(n_rows: int, batch_size: int, n_replicas: int = 1):
+    """`batch_bounds` of an epoch of drawn edges: two rows (its ends) an edge."""
+    return batch_bounds(max(1, n_rows // 2), max(1, batch_size // 2), n_replicas)
+
+
+def _edge_pipeline(edge_reader, graph, context, n_rows, batch_size, epochs, order_seed):
+    """`_input_pipeline` for a neighbour graph: pieces of drawn edges' two ends."""
+    n_replicas = context.num_replicas_in_sync
+    local_replicas = n_replicas // context.num_input_pipelines
+    first = context.input_pipeline_id * local_replicas
+    starts, stops = edge_batch_bounds(n_rows, batch_size, n_replicas)
+    n_edges = int(stops[-1])
+    pieces = tf.data.Dataset.from_tensor_slices(
+        _replica_pieces(starts, stops, range(first, first + local_replicas), n_replicas)
+    )
+    cumulative = tf.constant(graph.cumulative, tf.float64)
+    last_edge = graph.n_edges - 1
+
+    @tf.autograph.experimental.do_not_convert
+    def epoch_pieces(epoch):
+        seed = tf.stack([tf.constant(order_seed, tf.int64), epoch])
+        draws = tf.random.stateless_uniform((n_edges,), seed=seed, dtype=tf.float64)
+        edges = tf.minimum(tf.searchsorted(cumulative, draws), last_edge)
+        return pieces.map(lambda start, stop: edges[start:stop])
+
+    @tf.autograph.experimental.do_not_convert
+    def ends_pair(edges):
+        batch = tf.numpy_function(edge_reader, [edges], tf.float32, stateful=False)
+        batch.set_shape((None, edge_reader.n_features))
+        return batch, batch
+
     return (
-        epoch_numbers.flat_map(epoch_pieces)
-        .map(rows_pair, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        tf.data.Dataset.range(epochs.start, epochs.stop)
+        .flat_map(epoch_pieces)
+        .map(ends_pair, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
         .prefetch(tf.data.AUTOTUNE)
-        .with_options(options)
+        .with_options(_pipeline_options())
     )
 
 
@@ -159,6 +242,7 @@ def shuffled_batches(
     *,
     indices=None,
     strategy: tf.distribute.Strategy | None = None,
+    graph=None,
 ):
     """``epochs`` epochs of shuffled ``(rows, rows)`` training batches.
 
@@ -178,6 +262,9 @@ def shuffled_batches(
         Train on these rows only (None: all of them).
     strategy : tf.distribute.Strategy or None
         The strategy training runs under; None for the current one.
+    graph : skae.neighbors.NeighborGraph or None
+        Draw each batch as the ends of neighbour edges (between positions in
+        ``indices``) instead of shuffled rows.
 
     Returns
     -------
@@ -194,6 +281,7 @@ def shuffled_batches(
             batch_size=batch_size,
             epochs=epoch_range,
             order_seed=seed,
+            graph=graph,
         )
     )
 

@@ -26,6 +26,7 @@ from .seeding import SeedStream
 from .spec import (
     ARCHITECTURES,
     LOSSES,
+    NEIGHBOR_LOSSES,
     OPTIMIZERS,
     OUTPUT_ACTIVATIONS,
     DataFacts,
@@ -143,6 +144,24 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     beta : float, default=1.0
         Weight of the KL term (``variational`` only), per data value, relative to the
         reconstruction loss.
+    neighbor_loss : {"auto", "umap"} or None, default="auto"
+        A neighbour-preserving term trained with the reconstruction, so that the code
+        keeps the training rows' neighbourhoods as UMAP's map does. ``"umap"``: UMAP's
+        fuzzy-set cross-entropy on the k-nearest-neighbour graph of the training rows
+        (as the encoder sees them, built once per fit with umap-learn and pynndescent),
+        with negative sampling, on batches of the graph's edges; each batch's rows are
+        the two ends of its edges, and they are reconstructed too. None: a plain
+        autoencoder. ``"auto"`` is ``"umap"`` for ``n_components`` up to 3 and None
+        otherwise (and for ``variational=True``, which it cannot train). The graph is
+        built on the rows of each `fit` (the training part with early stopping) and of
+        each `partial_fit` call. ``history_`` records the term as ``neighbor_loss``;
+        validation losses leave it out.
+    neighbor_weight : float or "auto", default="auto"
+        Weight of the neighbour term against the scaled reconstruction loss.
+    n_neighbors : int, default=15
+        Neighbours of each row in the graph, as in umap-learn.
+    min_dist : float, default=0.1
+        How tightly the map packs neighbours, as in umap-learn.
     encoder, decoder : callable or None, default=None
         ``builder(input_dim_or_shape, n_components) -> keras.Model`` to replace the
         built-in networks; ``input_dim_or_shape`` is ``n_features`` for ``"dense"`` and
@@ -255,6 +274,13 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         "sparsity": [Interval(Real, 0, None, closed="left")],
         "variational": ["boolean"],
         "beta": [Interval(Real, 0, None, closed="neither")],
+        "neighbor_loss": [None, StrOptions(set(NEIGHBOR_LOSSES))],
+        "neighbor_weight": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+        ],
+        "n_neighbors": [Interval(Integral, 2, None, closed="left")],
+        "min_dist": [Interval(Real, 0, None, closed="left")],
         "encoder": [None, callable],
         "decoder": [None, callable],
         "warm_start": ["boolean"],
@@ -287,6 +313,10 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         sparsity=0.0,
         variational=False,
         beta=1.0,
+        neighbor_loss="auto",
+        neighbor_weight="auto",
+        n_neighbors=15,
+        min_dist=0.1,
         encoder=None,
         decoder=None,
         warm_start=False,
@@ -315,6 +345,10 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self.sparsity = sparsity
         self.variational = variational
         self.beta = beta
+        self.neighbor_loss = neighbor_loss
+        self.neighbor_weight = neighbor_weight
+        self.n_neighbors = n_neighbors
+        self.min_dist = min_dist
         self.encoder = encoder
         self.decoder = decoder
         self.warm_start = warm_start
@@ -677,8 +711,13 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             # Files of format version 1 kept no spec: resolve it again from the
             # parameters and what the model shows of the data.
             facts = DataFacts(networks.n_features, not networks.scales_input, 0.0, 1.0)
+            # Their networks have no neighbour term.
             spec = resolve_spec(
-                {**reducer.get_params(deep=False), **fitted["structure"]},
+                {
+                    **reducer.get_params(deep=False),
+                    **fitted["structure"],
+                    "neighbor_loss": None,
+                },
                 facts,
                 starts_at_pca=fitted.get("profile") == "tabular",
             )

@@ -72,7 +72,7 @@ class FittedNetworks:
 
     # ------------------------------------------------------------------ training
 
-    def train(self, X, spec: FitSpec, *, epochs: int, **options):
+    def train(self, X, spec: FitSpec, *, epochs: int, seed: int, **options):
         """Train up to ``epochs`` epochs as ``spec`` says; the per-epoch history.
 
         ``options`` go to `skae.training.train` (seed, first_epoch, indices, verbose).
@@ -80,6 +80,9 @@ class FittedNetworks:
         """
         from .training import train
 
+        graph = None
+        if spec.neighbor_loss is not None:
+            graph = self._neighbor_graph(X, spec, options.get("train_indices"), seed)
         self.autoencoder.optimizer.learning_rate = spec.learning_rate
         try:
             return train(
@@ -89,10 +92,22 @@ class FittedNetworks:
                 batch_size=spec.batch_size,
                 patience=spec.n_iter_no_change if epochs > 1 else None,
                 tol=spec.tol,
+                seed=seed,
+                graph=graph,
                 **options,
             )
         finally:
             self._refresh()
+
+    def _neighbor_graph(self, X, spec: FitSpec, train_indices, seed: int):
+        """The neighbour graph of the training rows, as the encoder sees them."""
+        from .neighbors import neighbor_graph
+
+        rows = X if train_indices is None else X[train_indices]
+        for layer in self.encoder.layers:
+            if layer.name == "scale_input":  # tables: standardised, as the encoder
+                rows = (np.asarray(rows, np.float32) - layer.offset) / layer.scale
+        return neighbor_graph(rows, spec.n_neighbors, spec.min_dist, seed)
 
     def snapshot(self):
         """The weights and optimizer state, for `restore` after a failed continuation."""

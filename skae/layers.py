@@ -164,3 +164,79 @@ class LinearSkip(keras.layers.Layer):
     def from_config(cls, config):
         network = keras.saving.deserialize_keras_object(config.pop("network"))
         return cls(network, **config)
+
+
+@keras.saving.register_keras_serializable(package="skae")
+class UMAPNeighborLoss(keras.layers.Layer):
+    """The identity on codes, adding UMAP's fuzzy-set cross-entropy in training.
+
+    In training, a batch holds the two ends of sampled neighbour edges: its first half
+    the heads, its second half the tails (`skae.batches` builds them so). The layer adds
+    ``weight`` times the cross-entropy between the edges and UMAP's curve
+    ``p(d) = 1 / (1 + a * d ** (2 * b))`` of the code distances: each edge's ends are
+    pulled together, and ``negative_sample_rate`` random pairs (each head against tails
+    of other edges, as in Parametric UMAP) are pushed apart. Outside training it adds
+    nothing, so validation losses are reconstruction losses.
+
+    Parameters
+    ----------
+    weight : float
+        Weight of the term against the reconstruction loss.
+    a, b : float
+        UMAP's curve for ``min_dist`` (`skae.neighbors.curve_parameters`).
+    negative_sample_rate : int
+        Random pairs pushed apart per edge.
+    seed : int
+        Seeds the random pairs.
+    """
+
+    def __init__(
+        self, weight, a, b, negative_sample_rate: int = 5, seed: int = 0, **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.weight = float(weight)
+        self.a = float(a)
+        self.b = float(b)
+        self.negative_sample_rate = int(negative_sample_rate)
+        self.seed = int(seed)
+        self.pairs = keras.random.SeedGenerator(seed)
+        self.tracker = keras.metrics.Mean(name="neighbor_loss")
+
+    def _log_similarity(self, heads, tails):
+        """``log p`` and ``log (1 - p)`` of UMAP's curve at the pairs' distances."""
+        squared = ops.maximum(ops.sum(ops.square(heads - tails), axis=-1), 1e-10)
+        scaled = self.a * ops.power(squared, self.b)
+        log_one_plus = ops.log1p(scaled)
+        return -log_one_plus, ops.log(scaled) - log_one_plus
+
+    def call(self, codes, training=None):
+        if not training:
+            return codes
+        half = ops.shape(codes)[0] // 2
+        heads, tails = codes[:half], codes[half : 2 * half]
+        log_p, _ = self._log_similarity(heads, tails)
+        repulsion = []
+        for _ in range(self.negative_sample_rate):
+            others = keras.random.shuffle(tails, axis=0, seed=self.pairs)
+            _, log_not_p = self._log_similarity(heads, others)
+            repulsion.append(-log_not_p)
+        # Parametric UMAP's mean over the edges and the random pairs together.
+        cross_entropy = (ops.sum(-log_p) + ops.sum(ops.stack(repulsion))) / ops.cast(
+            half * (1 + self.negative_sample_rate), codes.dtype
+        )
+        self.add_loss(self.weight * cross_entropy)
+        self.tracker.update_state(cross_entropy)
+        return codes
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "weight": self.weight,
+            "a": self.a,
+            "b": self.b,
+            "negative_sample_rate": self.negative_sample_rate,
+            "seed": self.seed,
+        }

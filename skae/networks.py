@@ -20,7 +20,7 @@ import keras
 import numpy as np
 
 from . import losses
-from .layers import FeatureScaling, GaussianCode, LinearSkip
+from .layers import FeatureScaling, GaussianCode, LinearSkip, UMAPNeighborLoss
 from .scaling import DataScaling
 from .seeding import SeedStream
 from .spec import FitSpec
@@ -280,10 +280,28 @@ def wrap_decoder(
     return keras.Sequential(layers, name="decoder")
 
 
-def join_autoencoder(encoder: keras.Model, decoder: keras.Model) -> keras.Model:
-    """``decoder(encoder(rows))`` as one model that shares both models' layers."""
+def join_autoencoder(
+    encoder: keras.Model, decoder: keras.Model, neighbor_term=None
+) -> keras.Model:
+    """``decoder(encoder(rows))`` as one model that shares both models' layers.
+
+    ``neighbor_term`` (a `UMAPNeighborLoss`) sits between them: the identity, adding
+    its loss in training only, so the encoder and decoder stay as they are.
+    """
     rows = keras.Input(encoder.input_shape[1:], name="rows")
-    return keras.Model(rows, decoder(encoder(rows)), name="autoencoder")
+    codes = encoder(rows)
+    if neighbor_term is not None:
+        codes = neighbor_term(codes)
+    return keras.Model(rows, decoder(codes), name="autoencoder")
+
+
+def _neighbor_term(spec: FitSpec, seeds: SeedStream):
+    from .neighbors import curve_parameters
+
+    a, b = curve_parameters(spec.min_dist)
+    return UMAPNeighborLoss(
+        spec.neighbor_weight, a, b, seed=seeds.next_seed(), name="neighbor_loss"
+    )
 
 
 def _cores(spec: FitSpec, seeds: SeedStream, encoder_builder, decoder_builder):
@@ -322,7 +340,8 @@ def build(
         decoder_core = with_linear_path(decoder_core, decoder_kernel)
     encoder = wrap_encoder(encoder_core, spec, scaling, seeds)
     decoder = wrap_decoder(decoder_core, spec, scaling)
-    autoencoder = join_autoencoder(encoder, decoder)
+    neighbor_term = None if spec.neighbor_loss is None else _neighbor_term(spec, seeds)
+    autoencoder = join_autoencoder(encoder, decoder, neighbor_term)
     compile_autoencoder(autoencoder, spec, scaling)
     return autoencoder
 
@@ -340,6 +359,8 @@ def compile_autoencoder(
     else:
         loss = spec.loss
         reconstruction_metric = keras.metrics.BinaryCrossentropy(name="reconstruction_loss")
-    # With a KL term in the loss, the reconstruction part is logged on its own.
-    metrics = [reconstruction_metric] if spec.kl_weight is not None else None
+    # With a KL or neighbour term in the loss, the reconstruction part is logged on its
+    # own.
+    extra_terms = spec.kl_weight is not None or spec.neighbor_loss is not None
+    metrics = [reconstruction_metric] if extra_terms else None
     autoencoder.compile(optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=False)

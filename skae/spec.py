@@ -18,6 +18,11 @@ ARCHITECTURES = ("dense", "conv")
 OUTPUT_ACTIVATIONS = ("auto", "sigmoid", "linear")
 LOSSES = ("auto", "mse", "binary_crossentropy")
 OPTIMIZERS = ("adam", "adamw", "nadam", "rmsprop", "sgd")
+NEIGHBOR_LOSSES = ("auto", "umap")  # and None
+# "auto" neighbour loss: on for maps of at most this many components.
+NEIGHBOR_LOSS_MAX_COMPONENTS = 3
+# The neighbour term's weight against the reconstruction loss, for "auto".
+AUTO_NEIGHBOR_WEIGHT = 0.1
 __all__ = ["AUTO_SETTINGS", "DataFacts", "FitSpec", "resolve_spec"]
 
 # What "auto" means for each kind of network: dense and conv measured on MNIST
@@ -110,6 +115,12 @@ class FitSpec:
     noise, sparsity : float
     kl_weight : float or None
         The KL term's weight per data value for a variational code, else None.
+    neighbor_loss : {"umap"} or None
+        The neighbour-preserving term trained with the reconstruction.
+    neighbor_weight : float
+        Its weight against the reconstruction loss.
+    n_neighbors, min_dist : int, float
+        Of the neighbour graph and UMAP's curve (`skae.neighbors`).
     starts_at_pca : bool
         Whether encoder and decoder learn beside PCA's fixed linear map.
     custom_encoder, custom_decoder : bool
@@ -137,6 +148,10 @@ class FitSpec:
     noise: float
     sparsity: float
     kl_weight: float | None
+    neighbor_loss: str | None
+    neighbor_weight: float
+    n_neighbors: int
+    min_dist: float
     starts_at_pca: bool
     custom_encoder: bool
     custom_decoder: bool
@@ -189,6 +204,7 @@ def resolve_spec(params: dict, facts: DataFacts, *, starts_at_pca=None) -> FitSp
             "variational=True learns a Gaussian code, whose mean is linear; got "
             f"code_activation={params['code_activation']!r}. Use code_activation='linear'."
         )
+    neighbor_loss = _checked_neighbor_loss(params)
     if starts_at_pca is None:
         starts_at_pca = _starts_at_pca(params, image_shape, facts, output_activation)
     profile = "tabular" if starts_at_pca else params["architecture"]
@@ -212,6 +228,14 @@ def resolve_spec(params: dict, facts: DataFacts, *, starts_at_pca=None) -> FitSp
         sparsity=float(params["sparsity"]),
         # Weighed per data value, against the scaled reconstruction loss.
         kl_weight=params["beta"] / facts.n_features if params["variational"] else None,
+        neighbor_loss=neighbor_loss,
+        neighbor_weight=float(
+            AUTO_NEIGHBOR_WEIGHT
+            if params["neighbor_weight"] == "auto"
+            else params["neighbor_weight"]
+        ),
+        n_neighbors=int(params["n_neighbors"]),
+        min_dist=float(params["min_dist"]),
         starts_at_pca=bool(starts_at_pca),
         custom_encoder=params["encoder"] is not None,
         custom_decoder=params["decoder"] is not None,
@@ -256,6 +280,21 @@ def _starts_at_pca(params, image_shape, facts: DataFacts, output_activation) -> 
         and params["encoder"] is None
         and params["decoder"] is None
     )
+
+
+def _checked_neighbor_loss(params: dict) -> str | None:
+    """The neighbour loss ``params`` ask for, "auto" resolved; ValueError if impossible."""
+    choice = params["neighbor_loss"]
+    if choice == "auto":
+        small = int(params["n_components"]) <= NEIGHBOR_LOSS_MAX_COMPONENTS
+        return "umap" if small and not params["variational"] else None
+    if choice == "umap" and params["variational"]:
+        raise ValueError(
+            "neighbor_loss='umap' cannot train a variational code: its draws would "
+            "blur the neighbourhoods the term keeps. Set neighbor_loss=None with "
+            "variational=True."
+        )
+    return choice
 
 
 def _checked_loss(params: dict, facts: DataFacts, output_activation: str) -> str:

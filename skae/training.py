@@ -18,7 +18,13 @@ import math
 import keras
 import numpy as np
 
-from .batches import batch_bounds, ordered_batches, reading_rows, shuffled_batches
+from .batches import (
+    batch_bounds,
+    edge_batch_bounds,
+    ordered_batches,
+    reading_rows,
+    shuffled_batches,
+)
 from .distribution import creation_strategy, keras_fit_workarounds
 
 # Tracing Keras' train step into a graph costs about 0.7 s here, while an eager step costs
@@ -111,6 +117,7 @@ def train(
     patience: int | None = None,
     tol: float = 0.0,
     verbose: int = 0,
+    graph=None,
 ) -> dict[str, list[float]]:
     """Fit a compiled autoencoder on rows of X and return its per-epoch history.
 
@@ -146,6 +153,9 @@ def train(
         Smallest decrease of the monitored loss that counts as an improvement.
     verbose : int
         Keras' verbosity (0 silent, 1 progress bar, 2 one line per epoch).
+    graph : skae.neighbors.NeighborGraph or None
+        The training rows' neighbour graph, for a model with a neighbour loss: batches
+        are then the ends of drawn edges (`skae.batches`).
 
     Raises
     ------
@@ -158,7 +168,8 @@ def train(
     strategy = model.distribute_strategy
     n_replicas = strategy.num_replicas_in_sync
     n_train = X.shape[0] if train_indices is None else len(train_indices)
-    steps = len(batch_bounds(n_train, batch_size, n_replicas)[0])
+    bounds = batch_bounds if graph is None else edge_batch_bounds
+    steps = len(bounds(n_train, batch_size, n_replicas)[0])
     divergence = _StopOnNonFiniteLoss()
     callbacks = [divergence]
     validating = validation_indices is not None
@@ -184,6 +195,7 @@ def train(
             epochs,
             indices=train_indices,
             strategy=strategy,
+            graph=graph,
         )
         with keras_fit_workarounds(model):
             if patience is not None:
