@@ -195,7 +195,10 @@ def _pipeline_options() -> tf.data.Options:
 
 def edge_batch_bounds(n_rows: int, batch_size: int, n_replicas: int = 1):
     """`batch_bounds` of an epoch of drawn edges: two rows (its ends) an edge."""
-    return batch_bounds(max(1, n_rows // 2), max(1, batch_size // 2), n_replicas)
+    import os
+
+    factor = int(os.environ.get("SKAE_EDGE_FACTOR", "1"))  # experiment only
+    return batch_bounds(max(1, factor * n_rows // 2), max(1, batch_size // 2), n_replicas)
 
 
 def _edge_pipeline(edge_reader, graph, context, n_rows, batch_size, epochs, order_seed):
