@@ -131,15 +131,14 @@ def _input_pipeline(
 
     ``epochs`` numbers the epochs to shuffle with ``order_seed``; None gives endless
     passes in the rows' own order. With a neighbour ``graph``, each epoch instead
-    draws half as many edges as there are rows, in proportion to their weights, and
-    each piece holds its edges' heads and then their tails (see `EdgeReader`).
+    draws as many edges as the graph has, in proportion to their weights (a pass over
+    the graph, as umap-learn's epochs are), and each piece holds its edges' heads and
+    then their tails (see `EdgeReader`).
     """
     n_rows = reader.n_rows if indices is None else len(indices)
     if graph is not None:
         edge_reader = EdgeReader(reader, graph, indices)
-        return _edge_pipeline(
-            edge_reader, graph, context, n_rows, batch_size, epochs, order_seed
-        )
+        return _edge_pipeline(edge_reader, graph, context, batch_size, epochs, order_seed)
     n_replicas = context.num_replicas_in_sync
     local_replicas = n_replicas // context.num_input_pipelines
     first = context.input_pipeline_id * local_replicas
@@ -193,20 +192,17 @@ def _pipeline_options() -> tf.data.Options:
     return options
 
 
-def edge_batch_bounds(n_rows: int, batch_size: int, n_replicas: int = 1):
-    """`batch_bounds` of an epoch of drawn edges: two rows (its ends) an edge."""
-    import os
-
-    factor = int(os.environ.get("SKAE_EDGE_FACTOR", "1"))  # experiment only
-    return batch_bounds(max(1, factor * n_rows // 2), max(1, batch_size // 2), n_replicas)
+def edge_batch_bounds(n_edges: int, batch_size: int, n_replicas: int = 1):
+    """`batch_bounds` of an epoch of ``n_edges`` drawn edges: two rows (its ends) each."""
+    return batch_bounds(n_edges, max(1, batch_size // 2), n_replicas)
 
 
-def _edge_pipeline(edge_reader, graph, context, n_rows, batch_size, epochs, order_seed):
+def _edge_pipeline(edge_reader, graph, context, batch_size, epochs, order_seed):
     """`_input_pipeline` for a neighbour graph: pieces of drawn edges' two ends."""
     n_replicas = context.num_replicas_in_sync
     local_replicas = n_replicas // context.num_input_pipelines
     first = context.input_pipeline_id * local_replicas
-    starts, stops = edge_batch_bounds(n_rows, batch_size, n_replicas)
+    starts, stops = edge_batch_bounds(graph.n_edges, batch_size, n_replicas)
     n_edges = int(stops[-1])
     pieces = tf.data.Dataset.from_tensor_slices(
         _replica_pieces(starts, stops, range(first, first + local_replicas), n_replicas)

@@ -48,7 +48,7 @@ from .spec import AUTO_SETTINGS  # noqa: E402
 USAGE_ERROR = 2
 
 # Methods whose libraries import TensorFlow (umap-learn imports it for ParametricUMAP).
-_TENSORFLOW_METHODS = frozenset({"autoencoder", "umap"})
+_TENSORFLOW_METHODS = frozenset({"autoencoder", "plain_autoencoder", "umap"})
 
 
 class _Parser(argparse.ArgumentParser):

@@ -21,7 +21,7 @@ from .spec import AUTO_SETTINGS
 __all__ = ["add_param_options", "params_from_args", "parameter_descriptions"]
 
 # How the help names AUTO_SETTINGS' profiles; a profile not listed goes by its own name.
-_PROFILE_NAMES = {"tabular": "tables"}
+_PROFILE_NAMES = {"tabular": "tables", "umap": "neighbour maps"}
 # "auto" settings that apply to data in [0, 1] only, as `skae.spec.resolve_spec` reads
 # noise; elsewhere they are 0.
 _UNIT_INTERVAL_ONLY = frozenset({"noise"})

@@ -102,14 +102,18 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     learning_rate : float or "auto", default="auto"
         The optimizer's learning rate. ``"auto"`` is 1e-3 for ``"dense"``, 3e-3 for
         ``"conv"`` and 3e-4 for tabular rows (see Notes), each measured best on
-        validation rows.
-    batch_size : int, default=128
+        validation rows; 1e-2 with the neighbour loss.
+    batch_size : int or "auto", default="auto"
         Rows per gradient step (capped at the number of rows); under a
-        ``tf.distribute`` strategy, over all replicas together.
+        ``tf.distribute`` strategy, over all replicas together. ``"auto"`` is 128,
+        and 1024 (512 edges) with the neighbour loss.
     epochs : int or "auto", default="auto"
-        Passes over the training data; a maximum when training stops early.
-        ``"auto"`` is 200 for ``"dense"`` and 40 for ``"conv"``, whose epochs cost
-        more and learn more. With ``warm_start=True`` this is the total over all fits,
+        Passes over the training data; a maximum when training stops early. With the
+        neighbour loss, an epoch draws as many edges as the neighbour graph has
+        (about 20 per row for ``n_neighbors=15``), so it reconstructs each row about
+        40 times. ``"auto"`` is 200 for ``"dense"``, 40 for ``"conv"``, whose epochs
+        cost more and learn more, and 12 with the neighbour loss. With
+        ``warm_start=True`` this is the total over all fits,
         as ``n_estimators`` is in scikit-learn's ensembles.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows (a shuffled, seeded split), stop when
@@ -146,20 +150,23 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         reconstruction loss.
     neighbor_loss : {"auto", "umap"} or None, default="auto"
         A neighbour-preserving term trained with the reconstruction, so that the code
-        keeps the training rows' neighbourhoods as UMAP's map does. ``"umap"``: UMAP's
-        fuzzy-set cross-entropy on the k-nearest-neighbour graph of the training rows
-        (as the encoder sees them, built once per fit with umap-learn and pynndescent),
-        with negative sampling, on batches of the graph's edges; each batch's rows are
-        the two ends of its edges, and they are reconstructed too. None: a plain
-        autoencoder. ``"auto"`` is ``"umap"`` for ``n_components`` up to 3 and None
-        otherwise (and for ``variational=True``, which it cannot train). The graph is
-        built on the rows of each `fit` (the training part with early stopping) and of
-        each `partial_fit` call. ``history_`` records the term as ``neighbor_loss``;
-        validation losses leave it out.
+        keeps the training rows' neighbourhoods as UMAP's map does. ``"umap"`` is
+        UMAP's fuzzy-set cross-entropy on the nearest-neighbour graph of the training
+        rows, with negative sampling, on batches of the graph's edges. Each batch's
+        rows are the two ends of its edges, and they are reconstructed too. None is a
+        plain autoencoder. ``"auto"`` is ``"umap"`` for ``n_components`` up to 3 on
+        images and data in [0, 1], and None otherwise: for more components, for
+        tables (which keep PCA's start, see Notes) and for ``variational=True``, whose
+        random draws it cannot train. ``history_`` records the term as
+        ``neighbor_loss``; validation losses leave it out. See the user guide's "Maps"
+        page.
     neighbor_weight : float or "auto", default="auto"
-        Weight of the neighbour term against the scaled reconstruction loss.
+        Weight of the neighbour term against the scaled reconstruction loss;
+        ``"auto"`` is 1.0.
     n_neighbors : int, default=15
-        Neighbours of each row in the graph, as in umap-learn.
+        Neighbours of each row in the graph (the row itself included), as in
+        umap-learn; at most the number of training rows minus one (a larger value is
+        lowered, with a warning).
     min_dist : float, default=0.1
         How tightly the map packs neighbours, as in umap-learn.
     encoder, decoder : callable or None, default=None
@@ -261,7 +268,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         "feature_weighting": [StrOptions(set(FEATURE_WEIGHTINGS))],
         "optimizer": [StrOptions(set(OPTIMIZERS))],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -303,7 +310,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         feature_weighting="variance",
         optimizer="adam",
         learning_rate="auto",
-        batch_size=128,
+        batch_size="auto",
         epochs="auto",
         early_stopping=False,
         validation_fraction=0.1,

@@ -166,6 +166,10 @@ class LinearSkip(keras.layers.Layer):
         return cls(network, **config)
 
 
+# umap-learn's offset of squared distances in its repulsive gradient.
+_REPULSION_OFFSET = 0.001
+
+
 @keras.saving.register_keras_serializable(package="skae")
 class UMAPNeighborLoss(keras.layers.Layer):
     """The identity on codes, adding UMAP's fuzzy-set cross-entropy in training.
@@ -202,26 +206,32 @@ class UMAPNeighborLoss(keras.layers.Layer):
         self.pairs = keras.random.SeedGenerator(seed)
         self.tracker = keras.metrics.Mean(name="neighbor_loss")
 
-    def _log_similarity(self, heads, tails):
-        """``log p`` and ``log (1 - p)`` of UMAP's curve at the pairs' distances."""
+    def _attraction(self, heads, tails):
+        """``-log p`` of UMAP's curve ``p = 1 / (1 + a * d ** (2 * b))`` at the pairs."""
         squared = ops.maximum(ops.sum(ops.square(heads - tails), axis=-1), 1e-10)
-        scaled = self.a * ops.power(squared, self.b)
-        log_one_plus = ops.log1p(scaled)
-        return -log_one_plus, ops.log(scaled) - log_one_plus
+        return ops.log1p(self.a * ops.power(squared, self.b))
+
+    def _repulsion(self, heads, others):
+        """``-log (1 - p)`` at the pairs, ``d ** 2`` offset by UMAP's own 0.001.
+
+        Without the offset two codes drawn together give a gradient of order
+        ``1 / d ** 2``, whose spikes stall Adam (umap-learn offsets it the same way).
+        """
+        squared = ops.sum(ops.square(heads - others), axis=-1) + _REPULSION_OFFSET
+        return ops.log1p(1.0 / (self.a * ops.power(squared, self.b)))
 
     def call(self, codes, training=None):
         if not training:
             return codes
         half = ops.shape(codes)[0] // 2
         heads, tails = codes[:half], codes[half : 2 * half]
-        log_p, _ = self._log_similarity(heads, tails)
-        repulsion = []
+        attraction = ops.sum(self._attraction(heads, tails))
+        repulsion = 0.0
         for _ in range(self.negative_sample_rate):
             others = keras.random.shuffle(tails, axis=0, seed=self.pairs)
-            _, log_not_p = self._log_similarity(heads, others)
-            repulsion.append(-log_not_p)
+            repulsion = repulsion + ops.sum(self._repulsion(heads, others))
         # Parametric UMAP's mean over the edges and the random pairs together.
-        cross_entropy = (ops.sum(-log_p) + ops.sum(ops.stack(repulsion))) / ops.cast(
+        cross_entropy = (attraction + repulsion) / ops.cast(
             half * (1 + self.negative_sample_rate), codes.dtype
         )
         self.add_loss(self.weight * cross_entropy)

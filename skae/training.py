@@ -168,8 +168,10 @@ def train(
     strategy = model.distribute_strategy
     n_replicas = strategy.num_replicas_in_sync
     n_train = X.shape[0] if train_indices is None else len(train_indices)
-    bounds = batch_bounds if graph is None else edge_batch_bounds
-    steps = len(bounds(n_train, batch_size, n_replicas)[0])
+    if graph is None:
+        steps = len(batch_bounds(n_train, batch_size, n_replicas)[0])
+    else:
+        steps = len(edge_batch_bounds(graph.n_edges, batch_size, n_replicas)[0])
     divergence = _StopOnNonFiniteLoss()
     callbacks = [divergence]
     validating = validation_indices is not None

@@ -141,9 +141,12 @@ def test_help_spells_out_the_auto_defaults(capsys):
     assert "Default: auto (" in learning_rate and learning_rate in shown
     for settings in AUTO_SETTINGS.values():
         assert f"{settings['learning_rate']:g} for " in learning_rate
-    for name in ("epochs", "n_iter_no_change", "noise"):
+    for name in ("epochs", "n_iter_no_change", "noise", "batch_size"):
         help_text = options[option(name)].help
-        assert all(f"{s[name]:g} for " in help_text for s in AUTO_SETTINGS.values())
+        assert all(
+            f"{s[name]:g} for " in help_text for s in AUTO_SETTINGS.values() if name in s
+        )
+    assert "1024 for neighbour maps" in options["--batch-size"].help
     assert "[0, 1]" in options["--noise"].help  # auto noise is for data in [0, 1] only
     assert "256,128,64 for dense" in options["--hidden-layer-sizes"].help
 

@@ -235,24 +235,31 @@ def _anonymous_resident_bytes() -> int:
     raise RuntimeError("no RssAnon in /proc/self/status")
 
 
-@pytest.mark.slow
-def test_training_and_transform_stream_a_memmap(tmp_path):
-    n_samples, n_features = 200_000, 256  # 205 MB of float32
+def _random_memmap(path, n_samples: int, n_features: int):
+    """A read-only memmap of uniform float32 rows, written 2,000 rows at a time."""
     X = np.lib.format.open_memmap(
-        tmp_path / "rows.npy", mode="w+", dtype=np.float32, shape=(n_samples, n_features)
+        path, mode="w+", dtype=np.float32, shape=(n_samples, n_features)
     )
     rng = np.random.default_rng(0)
-    for start in range(0, n_samples, 20_000):
-        X[start : start + 20_000] = rng.random((20_000, n_features), dtype=np.float32)
+    for start in range(0, n_samples, 2_000):
+        stop = min(start + 2_000, n_samples)
+        X[start:stop] = rng.random((stop - start, n_features), dtype=np.float32)
     X.flush()
     del X
-    X = np.load(tmp_path / "rows.npy", mmap_mode="r")
+    return np.load(path, mmap_mode="r")
+
+
+@pytest.mark.slow
+def test_training_and_transform_stream_a_memmap(tmp_path):
+    n_samples = 200_000
+    X = _random_memmap(tmp_path / "rows.npy", n_samples, 256)  # 205 MB of float32
     reducer = AutoencoderReducer(
         n_components=2,
         hidden_layer_sizes=(8,),
         epochs=1,
         batch_size=4096,
         early_stopping=True,
+        neighbor_loss=None,  # the graph's own memory: the test below
         random_state=0,
     )
     reducer.fit(X[:5000])  # warm up TensorFlow outside the measurement
@@ -282,6 +289,26 @@ def test_training_and_transform_stream_a_memmap(tmp_path):
     assert reducer.n_iter_ == 2
     assert codes.shape == (n_samples, 2)
     assert codes.dtype == np.float32
+
+
+@pytest.mark.slow
+def test_the_neighbour_graph_of_a_memmap_holds_the_graph_not_the_rows(tmp_path):
+    X = _random_memmap(tmp_path / "rows.npy", 12_000, 1024)  # 49 MB, 8x the graph
+    from skae.neighbors import neighbor_graph
+
+    neighbor_graph(np.asarray(X[:500]), 15, 0.1, seed=0)  # compile outside the count
+    tracemalloc.start()
+    try:
+        graph = neighbor_graph(X, 15, 0.1, seed=0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    graph_bytes = graph.heads.nbytes + graph.tails.nbytes + graph.cumulative.nbytes
+    # The graph, the neighbour lists it is made from, umap-learn's sparse matrices of
+    # it and the search's bounded chunks of distances: a few times the graph, far less
+    # than the rows.
+    assert peak < 6 * graph_bytes, (peak, graph_bytes, X.nbytes)
+    assert peak < X.nbytes // 2, (peak, X.nbytes)
 
 
 @pytest.mark.slow

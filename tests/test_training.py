@@ -7,7 +7,14 @@ from skae import AutoencoderReducer
 from skae.activations import CODE_ACTIVATIONS, HIDDEN_ACTIVATIONS
 from skae.estimator import OPTIMIZERS
 
-TINY = dict(hidden_layer_sizes=(16,), batch_size=64, noise=0.0, random_state=0)
+# The plain network's training (the neighbour loss's is in test_neighbors.py).
+TINY = dict(
+    hidden_layer_sizes=(16,),
+    batch_size=64,
+    noise=0.0,
+    neighbor_loss=None,
+    random_state=0,
+)
 
 
 def _validation_rows(reducer, X):

@@ -1,9 +1,10 @@
 """The compared methods: their names, how each reducer is built, and their notes.
 
-`METHODS` names them and `resolve_methods` checks a user's choice. `build_reducer` makes
-each unfitted reducer that embeds new rows (autoencoder, PCA, KernelPCA, UMAP) with the
-settings the report states; `build_tsne` makes t-SNE, which cannot, so the runner
-measures it apart and `tsne_note` says how. A method that cannot run here raises
+`METHODS` names them and `resolve_methods` checks a user's choice. `build_reducer`
+makes each unfitted reducer that embeds new rows (autoencoder, the same without its
+neighbour loss, PCA, KernelPCA, UMAP) with the settings the report states;
+`build_tsne` makes t-SNE, which cannot, so the runner measures it apart and `tsne_note`
+says how. A method that cannot run here raises
 `MethodSkipped`, whose message becomes its row's note.
 
 The numbers of the measuring protocol live here too: the runner uses them and the
@@ -20,7 +21,7 @@ from sklearn.manifold import TSNE
 # The split's size check needs the neighbourhood size too, so skae.datasets owns it.
 from ..datasets import N_NEIGHBORS
 
-METHODS = ("autoencoder", "pca", "kernelpca", "tsne", "umap")
+METHODS = ("autoencoder", "plain_autoencoder", "pca", "kernelpca", "tsne", "umap")
 
 # Folds of t-SNE's cross-validated k-NN accuracy.
 CV_FOLDS = 5
@@ -81,11 +82,17 @@ def build_reducer(
     method, n_components, random_state, X_train, autoencoder_params
 ) -> Reducer:
     """The unfitted reducer of a method that embeds new rows (every method but t-SNE)."""
-    if method == "autoencoder":
-        from ..estimator import AutoencoderReducer  # imports Keras: only when compared
+    if method in ("autoencoder", "plain_autoencoder"):
+        from ..estimator import AutoencoderReducer
 
         params = {"random_state": random_state, **(autoencoder_params or {})}
-        return Reducer(AutoencoderReducer(n_components, **params), reconstructs=True)
+        reducer = AutoencoderReducer(n_components, **params)
+        if method == "autoencoder":
+            return Reducer(reducer, reconstructs=True)
+        if not _has_neighbor_loss(reducer, X_train):
+            raise MethodSkipped("the autoencoder has no neighbour loss here: same row")
+        plain = reducer.set_params(neighbor_loss=None)
+        return Reducer(plain, reconstructs=True, note="autoencoder, neighbor_loss=None")
     if method == "pca":
         return Reducer(PCA(n_components, random_state=random_state), reconstructs=True)
     if method == "kernelpca":
@@ -112,6 +119,15 @@ def build_reducer(
             return Reducer(reducer, reconstructs=False, note=note)
         return Reducer(reducer, reconstructs=True)
     raise ValueError(f"unknown method {method!r}")  # resolve_methods lets none through
+
+
+def _has_neighbor_loss(reducer, X_train) -> bool:
+    """Whether ``reducer`` would train with the neighbour loss on ``X_train``."""
+    from ..spec import DataFacts, resolve_spec
+
+    return (
+        resolve_spec(reducer.get_params(), DataFacts.of(X_train)).neighbor_loss is not None
+    )
 
 
 def build_tsne(n_components: int, random_state: int) -> TSNE:

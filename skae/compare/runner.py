@@ -68,6 +68,9 @@ def compare(
 
     - ``"autoencoder"``: ``AutoencoderReducer(n_components, random_state=...)`` with
       ``autoencoder_params``.
+    - ``"plain_autoencoder"``: the same with ``neighbor_loss=None``, to show what the
+      neighbour loss brings; skipped where the autoencoder has none (more than 3
+      components, tables).
     - ``"pca"``: ``PCA(n_components)``.
     - ``"kernelpca"``: ``KernelPCA(n_components, kernel="rbf",
       fit_inverse_transform=True)`` with ``gamma = 1 / (n_features * X_train.var())``,
