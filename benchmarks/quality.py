@@ -4,9 +4,10 @@ Protocol (../shared/data/README.md): the MNIST test file scaled to [0, 1], train
 its first 8,000 images and measuring on the last 2,000 (held out). Each reducer runs with
 its default settings and random_state=0, the 2-component networks without the neighbour
 loss (neighbor_loss=None; with it, see mnist_comparison.py). Printed per reducer:
-held-out MSE per pixel, its ratio to PCA's at the same number of components, trustworthiness (k=5) of the
-held-out embedding, 5-NN accuracy (classifier fitted on the training embedding, scored on
-the held-out one) and fit time. Without --data-dir the same runs on digits (75/25 split).
+held-out MSE per pixel, its ratio to PCA's at the same number of components,
+trustworthiness (k=5) of the held-out embedding, 5-NN accuracy (classifier fitted on the
+training embedding, scored on the held-out one) and fit time. Without --data-dir the
+same runs on digits (75/25 split).
 
 Run: python benchmarks/quality.py --data-dir ../shared/data/mnist [--only dense-2,pca-2]
 """
