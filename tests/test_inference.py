@@ -6,7 +6,7 @@ import pytest
 from skae import AutoencoderReducer
 from skae.inference import ForwardPass
 
-SMALL = dict(hidden_layer_sizes=(32, 16), epochs=10, random_state=0)
+SMALL = dict(hidden_layer_sizes=(32, 16), epochs=10, neighbor_loss=None, random_state=0)
 
 
 @pytest.fixture(scope="module")

@@ -217,3 +217,14 @@ def test_warm_start_early_stopping_partial_fit_conv_and_memmaps(digits, tmp_path
     conv = AutoencoderReducer(2, architecture="conv", conv_filters=(4,), **QUICK).fit(X)
     assert conv.spec_.neighbor_loss == "umap"
     assert np.isfinite(conv.inverse_transform(conv.transform(X))).all()
+
+
+def test_the_same_random_state_trains_the_same_map(digits):
+    X = digits[0][:200]
+    first, second, other = (
+        AutoencoderReducer(2, **{**QUICK, "random_state": seed}).fit(X)
+        for seed in (0, 0, 1)
+    )
+    np.testing.assert_array_equal(first.transform(X), second.transform(X))
+    assert first.history_["neighbor_loss"] == second.history_["neighbor_loss"]
+    assert not np.array_equal(first.transform(X), other.transform(X))
