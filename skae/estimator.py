@@ -154,9 +154,9 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         UMAP's fuzzy-set cross-entropy on the nearest-neighbour graph of the training
         rows, with negative sampling, on batches of the graph's edges. Each batch's
         rows are the two ends of its edges, and they are reconstructed too. None is a
-        plain autoencoder. ``"auto"`` is ``"umap"`` for ``n_components`` up to 3 on
-        images and data in [0, 1], and None otherwise: for more components, for
-        tables (which keep PCA's start, see Notes) and for ``variational=True``, whose
+        plain autoencoder. ``"auto"`` is ``"umap"`` for ``n_components`` up to 3,
+        and None otherwise: for more components, for tables whose networks start at
+        PCA (see Notes) and for ``variational=True``, whose
         random draws it cannot train. ``history_`` records the term as
         ``neighbor_loss``; validation losses leave it out. See the user guide's "Maps"
         page.
