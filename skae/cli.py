@@ -28,6 +28,7 @@ import time  # noqa: E402
 from contextlib import contextmanager, redirect_stdout, suppress  # noqa: E402
 
 from . import __version__  # noqa: E402
+from .backends import is_tensorflow  # noqa: E402
 from .cli_options import add_param_options, params_from_args  # noqa: E402
 from .compare import METHODS, compare, print_progress, resolve_methods  # noqa: E402
 from .datasets import (  # noqa: E402
@@ -426,6 +427,8 @@ def _import_tensorflow_quietly() -> None:
     initialised, and such messages ignore TF_CPP_MIN_LOG_LEVEL. Other exceptions
     propagate after stderr is restored, so their tracebacks stay visible.
     """
+    if not is_tensorflow():  # other backends never import it
+        return
     # A missing TensorFlow is reported by the method that needs it, with stderr restored.
     with _native_stderr_silenced(), suppress(ImportError):
         import tensorflow  # noqa: F401

@@ -16,6 +16,7 @@ import keras
 import numpy as np
 
 from . import layers, losses  # noqa: F401 (registers skae's Keras objects for loading)
+from .backends import backend, is_tensorflow, tensorflow_hidden
 from .inference import ForwardPass
 from .spec import FitSpec
 
@@ -27,7 +28,8 @@ def model_to_bytes(model: keras.Model) -> bytes:
     """
     with tempfile.TemporaryDirectory(prefix="skae-") as folder:
         path = os.path.join(folder, "model.keras")
-        model.save(path)
+        with tensorflow_hidden():  # Keras looks for TensorFlow objects when saving
+            model.save(path)
         with open(path, "rb") as archive:
             return archive.read()
 
@@ -38,7 +40,8 @@ def model_from_bytes(data: bytes) -> keras.Model:
         path = os.path.join(folder, "model.keras")
         with open(path, "wb") as archive:
             archive.write(data)
-        return keras.saving.load_model(path, safe_mode=True)
+        with tensorflow_hidden():
+            return keras.saving.load_model(path, safe_mode=True)
 
 
 class FittedNetworks:
@@ -104,18 +107,19 @@ class FittedNetworks:
         from .neighbors import neighbor_graph
 
         rows = X if train_indices is None else X[train_indices]
-        for layer in self.encoder.layers:
-            if layer.name == "scale_input":  # tables: standardised, as the encoder
-                rows = (np.asarray(rows, np.float32) - layer.offset) / layer.scale
+        if self.scales_input:  # tables: standardised, as the encoder sees them
+            scaling = self.encoder.get_layer("scale_input")
+            rows = (np.asarray(rows, np.float32) - scaling.offset) / scaling.scale
         return neighbor_graph(rows, spec.n_neighbors, spec.min_dist, seed)
 
     def snapshot(self):
         """The weights and optimizer state, for `restore` after a failed continuation."""
-        from .distribution import check_continuable_here
+        if is_tensorflow():
+            from .distribution import check_continuable_here
 
-        # Before reading the weights: TensorFlow refuses to read them inside the scope of
-        # another strategy than theirs.
-        check_continuable_here(self.autoencoder)
+            # Before reading the weights: TensorFlow refuses to read them inside the
+            # scope of another strategy than theirs.
+            check_continuable_here(self.autoencoder)
         optimizer = self.autoencoder.optimizer
         return (
             self.autoencoder.get_weights(),
@@ -137,6 +141,8 @@ class FittedNetworks:
         Networks made under one strategy (or none) cannot train under another; a copy
         with the same weights and optimizer state made under the current one can.
         """
+        if not is_tensorflow():
+            return self
         from .distribution import made_under_another_strategy
 
         if not made_under_another_strategy(self.autoencoder):
@@ -189,6 +195,17 @@ class FittedNetworks:
         self.__init__(model_from_bytes(state["keras"]))
 
     def export(self, path, part: str) -> None:
-        """Write the encoder or decoder as a TensorFlow SavedModel."""
+        """Write the encoder or decoder as a TensorFlow SavedModel.
+
+        Keras writes SavedModels from TensorFlow and JAX models (both through
+        TensorFlow), not from PyTorch ones.
+        """
+        if backend() == "torch":
+            raise RuntimeError(
+                "export writes a TensorFlow SavedModel, which Keras makes from TensorFlow "
+                "and JAX models, not PyTorch ones. Save the reducer (reducer.save(path)) "
+                "and export it under KERAS_BACKEND=tensorflow or jax: the file loads on "
+                "every backend."
+            )
         model = self.encoder if part == "encoder" else self.decoder
         model.export(path, format="tf_saved_model", verbose=False)

@@ -8,8 +8,10 @@ milliseconds for a single row. Two faster paths, chosen once per model:
   products in the input's own precision, on a copy of the weights taken when the
   `ForwardPass` is made (reading Keras variables costs about 40 us each, many times the
   product itself for one row);
-- anything else (convolutions, a user's own layers) runs through one `tf.function`
-  traced for any batch size.
+- anything else (convolutions, a user's own layers) runs through the backend's own
+  compiled call: one `tf.function` traced for any batch size on TensorFlow, `jax.jit`
+  of the model's stateless call on JAX, and the eager model under `torch.no_grad` on
+  PyTorch.
 
 Large inputs are processed in chunks of rows written into one preallocated output, so
 peak memory stays a small multiple of the input and output. On the NumPy path the chunks
@@ -29,6 +31,7 @@ import keras
 import numpy as np
 
 from .activations import NUMPY_ACTIVATIONS
+from .backends import backend
 from .layers import FeatureScaling, GaussianCode, LinearSkip
 
 # Small enough that the chunks even out between threads, large enough that a product
@@ -169,6 +172,32 @@ def _numpy_steps(model):
     return None if any(step is None for step in steps) else steps
 
 
+def _jax_call(model):
+    """The model at inference as one `jax.jit` function of its weights and rows."""
+    import jax
+
+    # Taken now, as the NumPy path's copy is: a new ForwardPass follows new weights.
+    trainable = [variable.value for variable in model.trainable_variables]
+    non_trainable = [variable.value for variable in model.non_trainable_variables]
+
+    @jax.jit
+    def run(trainable, non_trainable, rows):
+        return model.stateless_call(trainable, non_trainable, rows, training=False)[0]
+
+    return lambda rows: np.asarray(run(trainable, non_trainable, rows))
+
+
+def _torch_call(model):
+    """The model at inference, eager (PyTorch's own way) and without gradients."""
+    import torch
+
+    def run(rows):
+        with torch.no_grad():
+            return keras.ops.convert_to_numpy(model(rows, training=False))
+
+    return run
+
+
 class ForwardPass:
     """Apply a fitted Keras model to rows, fast for one row and lean for millions.
 
@@ -189,17 +218,23 @@ class ForwardPass:
 
     @property
     def uses_numpy(self) -> bool:
-        """Whether the model runs as NumPy products (True) or through TensorFlow."""
+        """Whether the model runs as NumPy products (True) or through the backend."""
         return self._steps is not None
 
     @staticmethod
     def _traced(model):
+        name = backend()
+        if name == "jax":
+            return _jax_call(model)
+        if name == "torch":
+            return _torch_call(model)
         import tensorflow as tf
 
         signature = [tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)]
-        return tf.function(
+        call = tf.function(
             lambda rows: model(rows, training=False), input_signature=signature
         )
+        return lambda rows: call(rows).numpy()
 
     def _run_chunk(self, rows):
         if self._steps is not None:
@@ -216,7 +251,7 @@ class ForwardPass:
         if padding:
             zeros = np.zeros((padding, *shaped.shape[1:]), dtype=np.float32)
             shaped = np.concatenate([shaped, zeros])
-        out = self._graph(shaped).numpy()[:n_rows]
+        out = self._graph(shaped)[:n_rows]
         return out.reshape(n_rows, -1)
 
     def _fill(self, X, out, start):
@@ -228,7 +263,7 @@ class ForwardPass:
         out = np.empty((X.shape[0], self.n_outputs), dtype=X.dtype)
         starts = range(0, X.shape[0], _CHUNK_ROWS)
         fill = partial(self._fill, X, out)
-        if self._steps is None or len(starts) == 1:  # TensorFlow runs its own threads
+        if self._steps is None or len(starts) == 1:  # the backend runs its own threads
             for start in starts:
                 fill(start)
             return out

@@ -8,6 +8,11 @@ import keras
 import numpy as np
 from keras import ops
 
+# Keras' JAX trainer runs a layer's call without its metrics' state, so a metric updated
+# there fails (keras-team/keras#21639): on JAX the KL and neighbour terms still train
+# but are not logged in ``history_``.
+TRACKERS_IN_LAYERS = keras.config.backend() != "jax"
+
 
 @keras.saving.register_keras_serializable(package="skae")
 class FeatureScaling(keras.layers.Layer):
@@ -57,7 +62,8 @@ class GaussianCode(keras.layers.Layer):
 
     It adds ``kl_weight * KL(q(z|x) || N(0, I))`` to the model's losses (the KL
     divergence summed over code units, averaged over the batch) and records the
-    unweighted KL as the ``kl_loss`` metric; only training draws from q(z|x).
+    unweighted KL as the ``kl_loss`` metric (not on JAX: see `TRACKERS_IN_LAYERS`);
+    only training draws from q(z|x).
 
     Parameters
     ----------
@@ -82,7 +88,8 @@ class GaussianCode(keras.layers.Layer):
             units, kernel_initializer=initializer(seed=seed + 1), name="code_log_variance"
         )
         self.draws = keras.random.SeedGenerator(seed + 2)
-        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
+        if TRACKERS_IN_LAYERS:
+            self.kl_tracker = keras.metrics.Mean(name="kl_loss")
 
     def build(self, input_shape):
         self.mean.build(input_shape)
@@ -96,7 +103,8 @@ class GaussianCode(keras.layers.Layer):
             ops.sum(1.0 + log_variance - ops.square(mean) - ops.exp(log_variance), axis=-1)
         )
         self.add_loss(self.kl_weight * kl)
-        self.kl_tracker.update_state(kl)
+        if TRACKERS_IN_LAYERS:
+            self.kl_tracker.update_state(kl)
         if not training:
             return mean
         noise = keras.random.normal(ops.shape(mean), seed=self.draws)
@@ -204,7 +212,8 @@ class UMAPNeighborLoss(keras.layers.Layer):
         self.negative_sample_rate = int(negative_sample_rate)
         self.seed = int(seed)
         self.pairs = keras.random.SeedGenerator(seed)
-        self.tracker = keras.metrics.Mean(name="neighbor_loss")
+        if TRACKERS_IN_LAYERS:
+            self.tracker = keras.metrics.Mean(name="neighbor_loss")
 
     def _attraction(self, heads, tails):
         """``-log p`` of UMAP's curve ``p = 1 / (1 + a * d ** (2 * b))`` at the pairs."""
@@ -235,7 +244,8 @@ class UMAPNeighborLoss(keras.layers.Layer):
             half * (1 + self.negative_sample_rate), codes.dtype
         )
         self.add_loss(self.weight * cross_entropy)
-        self.tracker.update_state(cross_entropy)
+        if TRACKERS_IN_LAYERS:
+            self.tracker.update_state(cross_entropy)
         return codes
 
     def compute_output_shape(self, input_shape):

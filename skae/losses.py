@@ -12,6 +12,9 @@ from keras import ops
 
 
 def _scaled_squared_error(y_true, y_pred, error_scale):
+    # A backend tensor, not NumPy: a PyTorch tensor that needs gradients refuses to be
+    # combined with a NumPy array.
+    error_scale = ops.convert_to_tensor(error_scale, dtype=y_pred.dtype)
     return ops.mean(ops.square((y_true - y_pred) * error_scale), axis=-1)
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .backends import import_umap
+
 # UMAP's own setting: the spread of the embedding that min_dist is measured against.
 _SPREAD = 1.0
 # Up to this many rows scikit-learn's exact search is faster than pynndescent: on 8,000
@@ -56,7 +58,7 @@ class NeighborGraph:
 
 def curve_parameters(min_dist: float) -> tuple[float, float]:
     """UMAP's ``a`` and ``b`` for ``min_dist`` (umap-learn's own fit of the curve)."""
-    from umap.umap_ import find_ab_params
+    find_ab_params = import_umap().umap_.find_ab_params
 
     a, b = find_ab_params(_SPREAD, min_dist)
     return float(a), float(b)
@@ -96,7 +98,7 @@ def neighbor_graph(
             stacklevel=2,
         )
         n_neighbors = n_rows - 1
-    from umap.umap_ import fuzzy_simplicial_set
+    fuzzy_simplicial_set = import_umap().umap_.fuzzy_simplicial_set
 
     knn_indices = knn_dists = None  # umap-learn asks pynndescent
     if n_rows <= EXACT_NEIGHBORS_MAX_ROWS:

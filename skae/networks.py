@@ -20,6 +20,7 @@ import keras
 import numpy as np
 
 from . import losses
+from .backends import backend
 from .layers import FeatureScaling, GaussianCode, LinearSkip, UMAPNeighborLoss
 from .scaling import DataScaling
 from .seeding import SeedStream
@@ -363,4 +364,9 @@ def compile_autoencoder(
     # own.
     extra_terms = spec.kl_weight is not None or spec.neighbor_loss is not None
     metrics = [reconstruction_metric] if extra_terms else None
-    autoencoder.compile(optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=False)
+    # JAX runs steps only through XLA (anything else is op by op); on TensorFlow, XLA
+    # measured no faster, and PyTorch's compiler costs more than short fits gain.
+    jit_compile = backend() == "jax"
+    autoencoder.compile(
+        optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=jit_compile
+    )

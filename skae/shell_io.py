@@ -351,7 +351,11 @@ def describe_reducer(reducer) -> dict:
         name: [float(value) for value in values]
         for name, values in reducer.history_.items()
     }
+    import keras
+
     return {
+        "backend": keras.config.backend(),
+        "keras": keras.__version__,
         "n_features_in": int(reducer.n_features_in_),
         "n_components": int(reducer._n_features_out),
         "params": {
@@ -397,6 +401,7 @@ def format_description(description: dict, path: str) -> str:
     lines = [
         f"{path}: AutoencoderReducer, {description['n_features_in']} features -> "
         f"{description['n_components']} components",
+        f"Loaded with Keras {description['keras']} on {description['backend']}",
         "",
         "Parameters:",
         *(f"  {name} = {value!r}" for name, value in description["params"].items()),

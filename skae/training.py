@@ -4,8 +4,10 @@ Training runs through Keras' own ``Model.fit``. What skae adds is kept small:
 
 - batches come from `skae.batches`: read from the caller's array one batch at a time,
   in a per-epoch order that is a stateless function of an explicit seed, so training is
-  reproducible without touching any global seed, and split over the replicas of the
-  `tf.distribute` strategy the model was made under (`skae.distribution`);
+  reproducible without touching any global seed; on TensorFlow through `tf.data`,
+  split over the replicas of the `tf.distribute` strategy the model was made under
+  (`skae.tf_batches`, `skae.distribution`), on JAX and PyTorch as `PyDataset`s
+  (`skae.sequences`);
 - when the monitored loss stops improving, Keras' `ReduceLROnPlateau` halves the learning
   rate and, later, `EarlyStopping` ends training (on held-out rows that skae picks
   itself when early stopping is on: Keras' ``validation_split`` would take the last rows,
@@ -18,14 +20,8 @@ import math
 import keras
 import numpy as np
 
-from .batches import (
-    batch_bounds,
-    edge_batch_bounds,
-    ordered_batches,
-    reading_rows,
-    shuffled_batches,
-)
-from .distribution import creation_strategy, keras_fit_workarounds
+from .backends import is_tensorflow
+from .batches import batch_bounds, edge_batch_bounds, reading_rows
 
 # Tracing Keras' train step into a graph costs about 0.7 s here, while an eager step costs
 # about 30 ms: runs of only a few steps (tiny data, partial_fit on a small chunk) finish
@@ -104,6 +100,17 @@ def _plateau_callbacks(patience: int, tol: float, start_loss: float | None):
     ]
 
 
+def _feed(model: keras.Model):
+    """The backend's way of feeding batches to ``Model.fit``."""
+    if is_tensorflow():
+        from .tf_batches import TFFeed
+
+        return TFFeed(model)
+    from .sequences import SequenceFeed
+
+    return SequenceFeed(model)
+
+
 def train(
     model: keras.Model,
     X,
@@ -165,8 +172,8 @@ def train(
     ValueError
         If there are fewer training or validation rows than replicas.
     """
-    strategy = model.distribute_strategy
-    n_replicas = strategy.num_replicas_in_sync
+    feed = _feed(model)
+    n_replicas = feed.n_replicas
     n_train = X.shape[0] if train_indices is None else len(train_indices)
     if graph is None:
         steps = len(batch_bounds(n_train, batch_size, n_replicas)[0])
@@ -175,31 +182,30 @@ def train(
     divergence = _StopOnNonFiniteLoss()
     callbacks = [divergence]
     validating = validation_indices is not None
-    distributed = creation_strategy(model) is not None
     _choose_execution(
-        model, run_eagerly=not distributed and epochs * steps <= EAGER_MAX_STEPS
+        model, run_eagerly=not feed.distributed and epochs * steps <= EAGER_MAX_STEPS
     )
     with reading_rows(X) as reader:
         validation_data = validation_steps = None
         if validating:
             validation_batch_size = max(batch_size, VALIDATION_BATCH_MIN)
-            validation_data = ordered_batches(
-                reader, validation_batch_size, indices=validation_indices, strategy=strategy
+            validation_data = feed.ordered(
+                reader, validation_batch_size, indices=validation_indices
             )
             validation_steps = len(
                 batch_bounds(len(validation_indices), validation_batch_size, n_replicas)[0]
             )
-        batches = shuffled_batches(
+        batches, feed_callbacks = feed.shuffled(
             reader,
             batch_size,
             seed,
             first_epoch,
             epochs,
             indices=train_indices,
-            strategy=strategy,
             graph=graph,
         )
-        with keras_fit_workarounds(model):
+        callbacks += feed_callbacks
+        with feed.fitting():
             if patience is not None:
                 start_loss = None
                 if validating:

@@ -6,6 +6,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # when SciPy is imported with this set.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("KERAS_BACKEND") == "torch":
+    # Two workers each running PyTorch's two OpenMP threads on two cores spin against
+    # each other: the quality tests took many times as long as one worker alone.
+    import torch
+
+    torch.set_num_threads(1)
+
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402

@@ -296,22 +296,6 @@ def test_umap_is_compared_when_installed(small_digits):
     assert umap_row.trustworthiness > 0.8
 
 
-@pytest.mark.slow
-def test_large_neighbour_graphs_come_from_pynndescent_as_umaps_do(
-    small_digits, monkeypatch
-):
-    # Here, beside UMAP's own test, because both compile pynndescent (tens of seconds).
-    from skae import neighbors
-
-    rows = small_digits.X_train.astype(np.float32)
-    exact = neighbors.neighbor_graph(rows, 10, 0.1, seed=0)
-    monkeypatch.setattr(neighbors, "EXACT_NEIGHBORS_MAX_ROWS", 0)
-    approximate = neighbors.neighbor_graph(rows, 10, 0.1, seed=0)
-    exact_edges = set(zip(exact.heads.tolist(), exact.tails.tolist(), strict=True))
-    found = set(zip(approximate.heads.tolist(), approximate.tails.tolist(), strict=True))
-    assert len(exact_edges & found) >= 0.95 * len(exact_edges)
-
-
 def test_unknown_method_is_named(small_digits):
     data = small_digits
     with pytest.raises(ValueError, match="'kmeans'.*choose from autoencoder"):

@@ -25,7 +25,7 @@ from skae import AutoencoderReducer
 # Starting the workers and importing TensorFlow in them takes most of this file's time.
 pytestmark = pytest.mark.slow
 
-TINY = dict(hidden_layer_sizes=(8,), epochs=2, random_state=0)
+TINY = dict(hidden_layer_sizes=(8,), epochs=2, neighbor_loss=None, random_state=0)
 # Weights and Adam's two moments: 1.2 MB on digits.
 OVER_1_MB = dict(hidden_layer_sizes=(256, 128), epochs=1, random_state=0)
 

@@ -53,7 +53,16 @@ def test_comparison_modules_import_neither_keras_tensorflow_nor_matplotlib():
 
 # The estimator keeps parameters and scikit-learn methods; Keras work belongs to
 # skae.networks, skae.fitted and the modules they use (docs/architecture.md).
-KERAS_FREE_MODULES = ("estimator", "spec", "checks", "scaling", "persistence", "neighbors")
+KERAS_FREE_MODULES = (
+    "estimator",
+    "spec",
+    "checks",
+    "scaling",
+    "persistence",
+    "neighbors",
+    "batches",
+    "backends",
+)
 KERAS_MODULES = ("keras", "tensorflow", "jax", "torch")
 
 

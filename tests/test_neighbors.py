@@ -7,9 +7,10 @@ import pytest
 from sklearn.base import clone
 
 from skae import AutoencoderReducer
-from skae.batches import RowReader, shuffled_batches
+from skae.batches import RowReader
 from skae.metrics import knn_accuracy, trustworthiness
 from skae.neighbors import curve_parameters, neighbor_graph
+from skae.tf_batches import shuffled_batches
 
 QUICK = dict(hidden_layer_sizes=(16,), epochs=2, random_state=0)
 
@@ -228,3 +229,34 @@ def test_the_same_random_state_trains_the_same_map(digits):
     np.testing.assert_array_equal(first.transform(X), second.transform(X))
     assert first.history_["neighbor_loss"] == second.history_["neighbor_loss"]
     assert not np.array_equal(first.transform(X), other.transform(X))
+
+
+def test_large_graphs_ask_umap_learn_for_approximate_neighbours(monkeypatch):
+    # Routing only: pynndescent's own accuracy is umap-learn's to test, and compiling it
+    # takes a minute. Above EXACT_NEIGHBORS_MAX_ROWS, no exact search runs and
+    # umap-learn gets no neighbours, so it finds them with pynndescent.
+    from skae import neighbors
+
+    umap_ = neighbors.import_umap().umap_
+    real, exact = umap_.fuzzy_simplicial_set, neighbors._exact_neighbors
+    asked = []
+
+    def without_neighbours(rows, n_neighbors, random_state, metric, **known):
+        asked.append(known)
+        dists, indices = exact(rows, n_neighbors)
+        return real(
+            rows, n_neighbors, random_state, metric, knn_indices=indices, knn_dists=dists
+        )
+
+    def no_exact_search(rows, n_neighbors):
+        raise AssertionError("the exact search ran above EXACT_NEIGHBORS_MAX_ROWS")
+
+    rows = np.random.default_rng(0).normal(size=(60, 3))
+    monkeypatch.setattr(umap_, "fuzzy_simplicial_set", without_neighbours)
+    graph_below = neighbors.neighbor_graph(rows, 5, 0.1, seed=0)
+    assert asked[-1]["knn_indices"] is not None
+    monkeypatch.setattr(neighbors, "EXACT_NEIGHBORS_MAX_ROWS", 59)
+    monkeypatch.setattr(neighbors, "_exact_neighbors", no_exact_search)
+    graph_above = neighbors.neighbor_graph(rows, 5, 0.1, seed=0)
+    assert asked[-1]["knn_indices"] is None and asked[-1]["knn_dists"] is None
+    np.testing.assert_array_equal(graph_above.heads, graph_below.heads)

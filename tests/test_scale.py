@@ -48,7 +48,8 @@ def test_every_worker_reads_only_its_share_of_each_batch():
     """Pipelines of two workers split each global batch, and together read every row."""
     import tensorflow as tf
 
-    from skae.batches import RowReader, _input_pipeline, batch_bounds
+    from skae.batches import RowReader, batch_bounds
+    from skae.tf_batches import _input_pipeline
 
     # 21 rows in batches of 8: the last batch of 5 is split 2 + 3 between the workers.
     X = np.arange(21, dtype=np.float32)[:, None]

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -115,6 +116,7 @@ def test_info_text_and_json(capsys, files, reducer):
     status, stdout, _ = run(capsys, ["info", files["model"]])
     assert status == 0
     assert "64 features -> 2 components" in stdout
+    assert f"Keras {keras.__version__} on {keras.config.backend()}" in stdout
     assert "hidden_layer_sizes = [8]" in stdout
     assert "encoder_network/encoder_hidden_1  Dense" in stdout
     assert "Training: 2 epochs" in stdout
@@ -123,6 +125,7 @@ def test_info_text_and_json(capsys, files, reducer):
     status, stdout, _ = run(capsys, ["info", files["model"], "--json"])
     info = json.loads(stdout)
     assert info["epochs_trained"] == 2 and info["n_components"] == 2
+    assert info["backend"] == keras.config.backend()
     assert info["history"]["loss"] == loss
     assert info["params"]["hidden_layer_sizes"] == [8]
     assert sum(layer["params"] for layer in info["encoder"]) == (

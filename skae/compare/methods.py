@@ -19,6 +19,7 @@ from sklearn.decomposition import PCA, KernelPCA
 from sklearn.manifold import TSNE
 
 # The split's size check needs the neighbourhood size too, so skae.datasets owns it.
+from ..backends import import_umap
 from ..datasets import N_NEIGHBORS
 
 METHODS = ("autoencoder", "plain_autoencoder", "pca", "kernelpca", "tsne", "umap")
@@ -83,7 +84,7 @@ def build_reducer(
 ) -> Reducer:
     """The unfitted reducer of a method that embeds new rows (every method but t-SNE)."""
     if method in ("autoencoder", "plain_autoencoder"):
-        from ..estimator import AutoencoderReducer
+        from ..estimator import AutoencoderReducer  # imports Keras: only when compared
 
         params = {"random_state": random_state, **(autoencoder_params or {})}
         reducer = AutoencoderReducer(n_components, **params)
@@ -107,7 +108,7 @@ def build_reducer(
         return Reducer(reducer, reconstructs=True)
     if method == "umap":
         try:
-            import umap
+            umap = import_umap()
         except ImportError as error:
             raise MethodSkipped(UMAP_MISSING_NOTE) from error
         reducer = umap.UMAP(n_components=n_components, n_jobs=1, random_state=random_state)

@@ -1,0 +1,156 @@
+"""skae on every Keras backend: TensorFlow never imported elsewhere, files portable.
+
+Keras picks its backend when it is first imported, so each backend runs in its own
+process (``KERAS_BACKEND``). These tests need JAX and PyTorch installed (``pip install
+".[test-backends]"``, as CI's backend step does); where one is missing they say so
+and skip. The rest of the suite runs on whichever backend ``KERAS_BACKEND`` names.
+"""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+BACKENDS = ("tensorflow", "jax", "torch")
+_MISSING = [name for name in BACKENDS if importlib.util.find_spec(name) is None]
+pytestmark = pytest.mark.skipif(
+    bool(_MISSING),
+    reason=f"{', '.join(_MISSING)} not installed: pip install '.[test-backends]'",
+)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(backend: str, script: str, *args) -> dict:
+    """Run ``script`` under ``backend`` in a new process; the JSON it prints last."""
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script), *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+EVERYTHING = """
+    import json, pickle, sys, warnings
+    import numpy as np
+    from sklearn.datasets import load_digits
+    from skae import AutoencoderReducer
+
+    X = (load_digits().data / 16)[:400]
+    tiny = dict(hidden_layer_sizes=(8,), epochs=3, random_state=0)
+    report = {}
+    # The same random_state twice: the same codes.
+    first = AutoencoderReducer(4, **tiny).fit(X).transform(X)
+    second = AutoencoderReducer(4, **tiny).fit(X).transform(X)
+    report["reproducible"] = bool(np.array_equal(first, second))
+    models = {
+        "map": AutoencoderReducer(2, **tiny),  # the neighbour loss
+        "conv": AutoencoderReducer(
+            4, architecture="conv", input_shape=(8, 8, 1), conv_filters=(4,), **tiny
+        ),
+        "variational": AutoencoderReducer(4, variational=True, **tiny),
+        "early_stopping": AutoencoderReducer(4, early_stopping=True, **tiny),
+    }
+    for name, model in models.items():
+        codes = model.fit(X).transform(X)
+        back = pickle.loads(pickle.dumps(model))
+        report[name] = {
+            "finite": bool(np.isfinite(codes).all()),
+            "pickled_same": bool(np.allclose(back.transform(X), codes, atol=1e-6)),
+        }
+    models["variational"].sample(3)
+    warm = AutoencoderReducer(4, warm_start=True, **tiny).fit(X)
+    warm.set_params(epochs=6).fit(X)  # continues up to 6 epochs
+    report["warm_start_epochs"] = int(warm.n_iter_)
+    partial = AutoencoderReducer(4, **tiny)
+    for chunk in np.array_split(X, 4):
+        partial.partial_fit(chunk)
+    report["partial_fit_epochs"] = int(partial.n_iter_)
+    report["tensorflow_imported"] = "tensorflow" in sys.modules
+    print(json.dumps(report))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_every_feature_runs_without_importing_tensorflow(backend):
+    report = _run(backend, EVERYTHING)
+    assert report["tensorflow_imported"] is False
+    assert report["reproducible"]
+    for name in ("map", "conv", "variational", "early_stopping"):
+        assert report[name]["finite"] and report[name]["pickled_same"], (name, report)
+    assert report["warm_start_epochs"] == 6
+    assert report["partial_fit_epochs"] == 4
+
+
+SAVE = """
+    import json, sys
+    import numpy as np
+    from sklearn.datasets import load_digits
+    from skae import AutoencoderReducer
+
+    folder = sys.argv[1]
+    X = (load_digits().data / 16)[:300]
+    tiny = dict(hidden_layer_sizes=(8,), epochs=2, random_state=0)
+    models = {
+        "dense": AutoencoderReducer(4, **tiny),
+        "map": AutoencoderReducer(2, **tiny),
+        "conv": AutoencoderReducer(
+            4, architecture="conv", input_shape=(8, 8, 1), conv_filters=(4,), **tiny
+        ),
+        "variational": AutoencoderReducer(4, variational=True, **tiny),
+    }
+    for name, model in models.items():
+        model.fit(X).save(f"{folder}/{name}.skae")
+        codes = model.transform(X[:50])
+        np.save(f"{folder}/{name}_codes.npy", codes)
+        np.save(f"{folder}/{name}_rows.npy", model.inverse_transform(codes))
+    print(json.dumps(list(models)))
+"""
+
+LOAD = """
+    import json, sys
+    import numpy as np
+    from sklearn.datasets import load_digits
+    from skae import AutoencoderReducer
+
+    folder, names = sys.argv[1], sys.argv[2].split(",")
+    X = (load_digits().data / 16)[:50]
+    gaps = {}
+    for name in names:
+        model = AutoencoderReducer.load(f"{folder}/{name}.skae")
+        codes = model.transform(X)
+        gaps[name] = [
+            float(np.abs(codes - np.load(f"{folder}/{name}_codes.npy")).max()),
+            float(np.abs(model.inverse_transform(codes)
+                         - np.load(f"{folder}/{name}_rows.npy")).max()),
+        ]
+    print(json.dumps({"gaps": gaps, "tensorflow_imported": "tensorflow" in sys.modules}))
+"""
+
+
+@pytest.mark.slow
+def test_a_file_saved_on_one_backend_transforms_alike_on_each_other(tmp_path):
+    names = {}
+    for backend in BACKENDS:
+        (tmp_path / backend).mkdir()
+        names[backend] = _run(backend, SAVE, tmp_path / backend)
+    for loader in BACKENDS:
+        for saver in BACKENDS:
+            if saver == loader:
+                continue
+            report = _run(loader, LOAD, tmp_path / saver, ",".join(names[saver]))
+            # Within float32 rounding of the saving backend's own outputs.
+            for name, gaps in report["gaps"].items():
+                assert max(gaps) < 1e-4, (saver, loader, name, gaps)
+            assert report["tensorflow_imported"] == (loader == "tensorflow")
