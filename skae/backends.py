@@ -79,8 +79,8 @@ def import_umap():
 
     ``import umap`` imports TensorFlow for its ParametricUMAP, which skae does not use.
     """
-    if "umap" in sys.modules:
-        return sys.modules["umap"]
+    if "umap" in sys.modules:  # imported (or marked missing: then ImportError)
+        return importlib.import_module("umap")
     with tensorflow_hidden(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Tensorflow not installed; ParametricUMAP..."
         return importlib.import_module("umap")
