@@ -8,10 +8,12 @@ import keras
 import numpy as np
 from keras import ops
 
+from .backends import backend
+
 # Keras' JAX trainer runs a layer's call without its metrics' state, so a metric updated
 # there fails (keras-team/keras#21639): on JAX the KL and neighbour terms still train
 # but are not logged in ``history_``.
-TRACKERS_IN_LAYERS = keras.config.backend() != "jax"
+TRACKERS_IN_LAYERS = backend() != "jax"
 
 
 @keras.saving.register_keras_serializable(package="skae")

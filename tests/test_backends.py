@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-BACKENDS = ("tensorflow", "jax", "torch")
+from skae.backends import BACKENDS
+
 _MISSING = [name for name in BACKENDS if importlib.util.find_spec(name) is None]
 pytestmark = pytest.mark.skipif(
     bool(_MISSING),
