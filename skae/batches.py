@@ -1,12 +1,12 @@
 """Training batches gathered from the caller's array one batch at a time, on any backend.
 
-The rows stay where they are (an in-memory array, a `numpy.memmap` larger than memory):
-each batch's rows are read from the array and converted to float32 as the batch is made,
-so no copy of the whole array, in any dtype, is ever made. This module holds what every
-backend shares: the readers, the batches' bounds and the epochs' orders. The batches
-reach Keras through `tf.data` on TensorFlow (`skae.tf_batches`, which also splits them
-over a `tf.distribute` strategy's replicas) and through Keras' `PyDataset` on JAX and
-PyTorch (`skae.sequences`).
+The rows stay where they are (an in-memory array, a `numpy.memmap` larger than memory, a
+sparse matrix): each batch's rows are read from the array and converted to dense float32
+as the batch is made, so no copy of the whole array, in any dtype, is ever made. This
+module holds what every backend shares: the readers, the batches' bounds and the epochs'
+orders. The batches reach Keras through `tf.data` on TensorFlow (`skae.tf_batches`,
+which also splits them over a `tf.distribute` strategy's replicas) and through Keras'
+`PyDataset` on JAX and PyTorch (`skae.sequences`).
 
 - Epoch ``e`` visits the rows in an order drawn by a stateless shuffle seeded with
   ``(seed, e)``: the same seed gives the same batches, without touching global seeds,
@@ -23,6 +23,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from .rows import dense
+
 
 class RowReader:
     """Reads rows of X by index, as float32, until released.
@@ -30,7 +32,8 @@ class RowReader:
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-        Rows in any floating dtype: an ndarray or a `numpy.memmap`.
+        Rows in any floating dtype: an ndarray, a `numpy.memmap` or a CSR matrix
+        (each batch made dense as it is read).
     """
 
     def __init__(self, X):
@@ -40,7 +43,7 @@ class RowReader:
     def __call__(self, rows: np.ndarray) -> np.ndarray:
         if self._X is None:
             raise RuntimeError("The rows were released when training ended.")
-        return np.asarray(self._X[np.sort(rows)], dtype=np.float32)
+        return dense(self._X[np.sort(rows)], np.float32)
 
     def in_order(self, rows: np.ndarray) -> np.ndarray:
         """Rows of X in the order given (each distinct row read once, in order)."""
@@ -88,11 +91,14 @@ def reading_rows(X):
         reader.release()
 
 
-def batch_bounds(n_rows: int, batch_size: int, n_replicas: int = 1):
+def batch_bounds(n_rows: int, batch_size: int, n_replicas: int = 1, *, even=False):
     """Start and stop positions of one epoch's batches of ``n_rows`` rows.
 
     Batches hold ``batch_size`` rows (capped at ``n_rows``) except the last, which joins
-    the one before it when it has fewer rows than there are replicas.
+    the one before it when it has fewer rows than there are replicas. With ``even``
+    (JAX shards each batch evenly over its devices) every batch holds a multiple of
+    ``n_replicas`` rows, and the last ``n_rows % n_replicas`` positions of the epoch's
+    order sit that epoch out.
     """
     if n_rows < n_replicas:
         raise ValueError(
@@ -100,6 +106,9 @@ def batch_bounds(n_rows: int, batch_size: int, n_replicas: int = 1):
             "least one row each. Train on more rows; with early_stopping, raise "
             "validation_fraction so that each replica gets a held-out row too."
         )
+    if even:
+        n_rows -= n_rows % n_replicas
+        batch_size = max(n_replicas, batch_size - batch_size % n_replicas)
     starts = np.arange(0, n_rows, min(batch_size, n_rows))
     if len(starts) > 1 and n_rows - starts[-1] < n_replicas:
         starts = starts[:-1]
@@ -107,9 +116,9 @@ def batch_bounds(n_rows: int, batch_size: int, n_replicas: int = 1):
     return starts, stops
 
 
-def edge_batch_bounds(n_edges: int, batch_size: int, n_replicas: int = 1):
+def edge_batch_bounds(n_edges: int, batch_size: int, n_replicas: int = 1, *, even=False):
     """`batch_bounds` of an epoch of ``n_edges`` drawn edges: two rows (its ends) each."""
-    return batch_bounds(n_edges, max(1, batch_size // 2), n_replicas)
+    return batch_bounds(n_edges, max(1, batch_size // 2), n_replicas, even=even)
 
 
 def epoch_order(n_rows: int, seed: int, epoch: int) -> np.ndarray:

@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.utils import check_array
 
 from ._sklearn import validate_data
+from .rows import SPARSE_FORMATS, as_row_sliceable
 from .spec import DataFacts
 
 FLOAT_DTYPES = [np.float64, np.float32]
@@ -44,7 +45,10 @@ def training_rows(estimator, X, reset: bool) -> tuple[np.ndarray, DataFacts]:
     Returns the rows and what the fit specification needs to know of them, read in
     the same pass as the range check.
     """
-    X = validate_data(estimator, X, dtype=FLOAT_DTYPES, reset=reset)
+    X = validate_data(
+        estimator, X, dtype=FLOAT_DTYPES, reset=reset, accept_sparse=SPARSE_FORMATS
+    )
+    X = as_row_sliceable(X)
     facts = DataFacts.of(X)
     check_magnitude(
         X,
@@ -75,9 +79,11 @@ def rows_to_encode(estimator, X):
     )
     if plain and X.min() >= -FLOAT32_MAX and X.max() <= FLOAT32_MAX:
         return X
-    X = validate_data(estimator, X, dtype=FLOAT_DTYPES, reset=False)
+    X = validate_data(
+        estimator, X, dtype=FLOAT_DTYPES, reset=False, accept_sparse=SPARSE_FORMATS
+    )
     check_magnitude(X, FLOAT32_MAX, _BEYOND_FLOAT32)
-    return X
+    return as_row_sliceable(X)
 
 
 def codes_to_decode(estimator, X, n_components: int):

@@ -21,6 +21,7 @@ from sklearn.base import (
 from . import checks
 from ._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
 from .activations import CODE_ACTIVATIONS, HIDDEN_ACTIVATIONS
+from .rows import dense_chunks
 from .scaling import FEATURE_WEIGHTINGS, fit_scaling, principal_axes
 from .seeding import SeedStream
 from .spec import (
@@ -370,7 +371,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training rows.
         y : None
             Ignored: training is unsupervised.
@@ -405,7 +406,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training rows.
         y : None
             Ignored: training is unsupervised.
@@ -577,7 +578,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows in data units.
 
         Returns
@@ -611,7 +612,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows in data units.
 
         Returns
@@ -622,18 +623,25 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """
         check_is_fitted(self)
         X = checks.rows_to_encode(self, X)
+        # In chunks: the squared errors' temporaries stay small, a sparse X is made
+        # dense one chunk at a time.
+        errors = np.concatenate(
+            [self._reconstruction_errors(rows) for rows in dense_chunks(X)]
+        )
+        return checks.finite(errors, "score_samples")
+
+    def _reconstruction_errors(self, X: np.ndarray) -> np.ndarray:
         networks = self._networks
         reconstruction = checks.finite(networks.decode(networks.encode(X)), "score_samples")
         # Squared errors of large float32 rows can overflow even when both are finite.
-        errors = -np.mean((X - reconstruction) ** 2, axis=1)
-        return checks.finite(errors, "score_samples")
+        return -np.mean((X - reconstruction) ** 2, axis=1)
 
     def score(self, X, y=None):
         """Negative mean squared reconstruction error, so that higher is better.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows in data units.
         y : None
             Ignored.
@@ -892,4 +900,5 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.sparse = True
         return tags

@@ -14,6 +14,7 @@ import tempfile
 
 import keras
 import numpy as np
+import scipy.sparse
 
 from . import layers, losses  # noqa: F401 (registers skae's Keras objects for loading)
 from .backends import backend, is_tensorflow, tensorflow_hidden
@@ -109,7 +110,12 @@ class FittedNetworks:
         rows = X if train_indices is None else X[train_indices]
         if self.scales_input:  # tables: standardised, as the encoder sees them
             scaling = self.encoder.get_layer("scale_input")
-            rows = (np.asarray(rows, np.float32) - scaling.offset) / scaling.scale
+            if scipy.sparse.issparse(rows):
+                # Distances do not see the offset: scaling alone keeps the rows sparse.
+                # In float64, since uncentred rows lose more to rounding.
+                rows = rows.multiply(1 / scaling.scale.astype(np.float64)).tocsr()
+            else:
+                rows = (np.asarray(rows, np.float32) - scaling.offset) / scaling.scale
         return neighbor_graph(rows, spec.n_neighbors, spec.min_dist, seed)
 
     def snapshot(self):

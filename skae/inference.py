@@ -14,13 +14,14 @@ milliseconds for a single row. Two faster paths, chosen once per model:
   PyTorch.
 
 Large inputs are processed in chunks of rows written into one preallocated output, so
-peak memory stays a small multiple of the input and output. On the NumPy path the chunks
-are shared out among as many Python threads as BLAS would use, each product running on
-one BLAS thread (as scikit-learn's KMeans does): BLAS splits a product evenly between its
-threads, so on a busy machine one thread kept waiting holds up the whole product, while
-threads that each take the next chunk keep every core busy. On 10,000 rows of the default
-network, on a busy two-core machine, this took the median time from 1.2 to 0.7 times a
-direct call of the Keras model, in alternating runs.
+peak memory stays a small multiple of the input and output (a sparse input is made dense
+one chunk at a time). On the NumPy path the chunks are shared out among as many Python
+threads as BLAS would use, each product running on one BLAS thread (as scikit-learn's
+KMeans does): BLAS splits a product evenly between its threads, so on a busy machine one
+thread kept waiting holds up the whole product, while threads that each take the next
+chunk keep every core busy. On 10,000 rows of the default network, on a busy two-core
+machine, this took the median time from 1.2 to 0.7 times a direct call of the Keras
+model, in alternating runs.
 """
 
 import threading
@@ -33,12 +34,22 @@ import numpy as np
 from .activations import NUMPY_ACTIVATIONS
 from .backends import backend
 from .layers import FeatureScaling, GaussianCode, LinearSkip
+from .rows import dense
 
 # Small enough that the chunks even out between threads, large enough that a product
 # stays efficient: 512 to 2,048 rows measured alike on the default network.
 _CHUNK_ROWS = 1024
 # Rows of the traced path run in batches of a multiple of this many (see _run_chunk).
 _BATCH_MULTIPLE = 16
+# Wide rows (word counts, one-hot tables) run in fewer rows per chunk, so that a chunk's
+# dense rows and outputs stay near this many bytes of float64.
+_CHUNK_BYTES = 8 * 2**20
+
+
+def chunk_rows(n_columns: int) -> int:
+    """Rows per chunk for inputs or outputs ``n_columns`` wide: a multiple of 16."""
+    fitting = _CHUNK_BYTES // (8 * n_columns) // _BATCH_MULTIPLE * _BATCH_MULTIPLE
+    return min(_CHUNK_ROWS, max(_BATCH_MULTIPLE, fitting))
 
 
 _IDENTITY_AT_INFERENCE = (
@@ -254,15 +265,16 @@ class ForwardPass:
         out = self._graph(shaped)[:n_rows]
         return out.reshape(n_rows, -1)
 
-    def _fill(self, X, out, start):
-        stop = start + _CHUNK_ROWS
-        out[start:stop] = self._run_chunk(np.asarray(X[start:stop], dtype=X.dtype))
+    def _fill(self, X, out, n_rows, start):
+        stop = start + n_rows
+        out[start:stop] = self._run_chunk(dense(X[start:stop], X.dtype))
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         """Outputs for rows X, in X's floating dtype, computed in chunks of rows."""
         out = np.empty((X.shape[0], self.n_outputs), dtype=X.dtype)
-        starts = range(0, X.shape[0], _CHUNK_ROWS)
-        fill = partial(self._fill, X, out)
+        n_rows = chunk_rows(max(X.shape[1], self.n_outputs))
+        starts = range(0, X.shape[0], n_rows)
+        fill = partial(self._fill, X, out, n_rows)
         if self._steps is None or len(starts) == 1:  # the backend runs its own threads
             for start in starts:
                 fill(start)

@@ -24,17 +24,20 @@ the model:
 
 Constants are stored as offsets and scales (not variances, which overflow float32 for
 features of order 1e19, nor floored at an epsilon, which breaks features of order 1e-8).
-All statistics are computed in float64, in chunks of rows, so large or memory-mapped
-inputs are never copied whole.
+All statistics are computed in float64, in chunks of rows, so large, memory-mapped or
+sparse inputs are never copied (or densified) whole.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-# Statistics read X in chunks of about this many bytes of float64 temporaries.
-_CHUNK_BYTES = 8 * 2**20
+from .rows import dense, dense_chunks
+
 _OFFSET_CLIP = 0.01
+# Above this many features the covariance matrix (n_features ** 2 float64 values, 32 MiB
+# here) and its full eigendecomposition cost more than finding the top axes alone.
+_COVARIANCE_MAX_FEATURES = 2_048
 
 FEATURE_WEIGHTINGS = ("variance", "equal")
 
@@ -65,23 +68,14 @@ class DataScaling:
     error_scale: np.ndarray
 
 
-def _row_chunks(X):
-    chunk_rows = max(1, _CHUNK_BYTES // (8 * X.shape[1]))
-    for start in range(0, X.shape[0], chunk_rows):
-        yield X[start : start + chunk_rows]
-
-
 def column_moments(X) -> tuple[np.ndarray, np.ndarray]:
-    """Per-column mean and variance in float64, reading X in chunks of rows.
-
-    Chunks are sized in bytes, so the temporaries stay small however wide X is.
-    """
+    """Per-column mean and variance in float64, reading X in chunks of rows."""
     total = np.zeros(X.shape[1])
-    for chunk in _row_chunks(X):
+    for chunk in dense_chunks(X):
         total += chunk.sum(axis=0, dtype=np.float64)
     mean = total / X.shape[0]
     squares = np.zeros(X.shape[1])
-    for chunk in _row_chunks(X):
+    for chunk in dense_chunks(X):
         centred = chunk - mean
         squares += np.einsum("ij,ij->j", centred, centred)
     return mean, squares / X.shape[0]
@@ -91,7 +85,7 @@ def column_range(X) -> tuple[np.ndarray, np.ndarray]:
     """Per-column minimum and maximum in float64, reading X in chunks of rows."""
     low = np.full(X.shape[1], np.inf)
     high = np.full(X.shape[1], -np.inf)
-    for chunk in _row_chunks(X):
+    for chunk in dense_chunks(X):
         low = np.minimum(low, chunk.min(axis=0))
         high = np.maximum(high, chunk.max(axis=0))
     return low, high
@@ -166,17 +160,62 @@ def principal_axes(X, mean, error_scale, n_components: int) -> np.ndarray:
 
     In these units (``(x - mean) * error_scale``) the loss is the plain squared error,
     so these axes give the best linear autoencoder for the loss: the point a tabular
-    network starts from. Columns beyond ``n_features`` are zero. The covariance matrix
-    is accumulated over chunks of rows: memory grows with ``n_features ** 2``, not with
-    the number of rows.
+    network starts from. Columns beyond ``n_features`` (or beyond the rank of a table
+    with fewer rows) are zero. X is never copied whole: up to
+    `_COVARIANCE_MAX_FEATURES` features the covariance matrix is accumulated over
+    chunks of rows; wider X (word counts, for example) has only its top axes found, by
+    ARPACK, through products with X (so a sparse X stays sparse).
     """
+    n_rows, n_features = X.shape
+    kept = min(n_components, n_features)
+    if n_features <= _COVARIANCE_MAX_FEATURES:
+        vectors = _covariance_axes(X, mean, error_scale)[:, :kept]
+    elif kept < n_rows:
+        vectors = _iterative_axes(X, mean, error_scale, kept)
+    else:  # as few rows as axes: the rows are small
+        units = (dense(X) - mean) * error_scale
+        vectors = np.linalg.svd(units, full_matrices=False)[2].T
+    axes = np.zeros((n_features, n_components))
+    axes[:, : vectors.shape[1]] = vectors
+    return axes
+
+
+def _covariance_axes(X, mean, error_scale) -> np.ndarray:
+    """All axes, largest first, from the covariance matrix accumulated over chunks."""
     n_features = X.shape[1]
     covariance = np.zeros((n_features, n_features))
-    for chunk in _row_chunks(X):
+    for chunk in dense_chunks(X):
         units = (chunk - mean) * error_scale
         covariance += units.T @ units
     _, vectors = np.linalg.eigh(covariance)
-    axes = np.zeros((n_features, n_components))
-    kept = min(n_components, n_features)
-    axes[:, :kept] = vectors[:, ::-1][:, :kept]
-    return axes
+    return vectors[:, ::-1]
+
+
+def _iterative_axes(X, mean, error_scale, n_axes: int) -> np.ndarray:
+    """The top ``n_axes`` axes, largest first, by a truncated SVD of the units.
+
+    The centred, scaled rows are never formed: products with them are products with
+    X minus the mean's share.
+    """
+    from scipy.sparse.linalg import LinearOperator, svds
+
+    shift = mean * error_scale
+
+    def times(vectors):
+        return X @ (error_scale[:, None] * vectors) - shift @ vectors
+
+    def transposed_times(vectors):
+        return error_scale[:, None] * (X.T @ vectors) - np.outer(shift, vectors.sum(0))
+
+    units = LinearOperator(
+        X.shape,
+        matvec=lambda v: times(v.reshape(-1, 1)),
+        rmatvec=lambda u: transposed_times(u.reshape(-1, 1)),
+        matmat=times,
+        rmatmat=transposed_times,
+        dtype=np.float64,
+    )
+    # A fixed start makes the axes (and so the fit) reproducible.
+    start = np.random.default_rng(0).standard_normal(min(X.shape))
+    _, values, rows = svds(units, k=n_axes, v0=start)
+    return rows[np.argsort(values)[::-1]].T

@@ -5,6 +5,10 @@ nothing here imports TensorFlow. Each item is one batch of `skae.batches`' rows,
 when Keras asks for it. An epoch's order depends on the epoch's number, which a
 callback sets as Keras begins the epoch: Keras also reads a first batch to build the
 model and signals epoch ends outside training, so counting its signals would drift.
+
+Under a `keras.distribution` on JAX (``DataParallel`` over several devices), Keras
+shards each batch evenly over the devices: batches then hold a multiple of the
+device count (`skae.batches.batch_bounds` with ``even``).
 """
 
 from contextlib import nullcontext
@@ -33,10 +37,15 @@ class ShuffledBatches(keras.utils.PyDataset):
     graph : skae.neighbors.NeighborGraph or None
         Draw each batch as the ends of neighbour edges (between positions in
         ``indices``) instead of shuffled rows.
+    shards : int
+        Batches hold a multiple of this many rows (devices a batch is sharded over).
     """
 
-    def __init__(self, reader, batch_size, seed, first_epoch, *, indices=None, graph=None):
+    def __init__(
+        self, reader, batch_size, seed, first_epoch, *, indices=None, graph=None, shards=1
+    ):
         super().__init__()
+        even = dict(n_replicas=shards, even=True)
         self.seed = seed
         self.epoch = first_epoch
         self._graph = graph
@@ -44,10 +53,10 @@ class ShuffledBatches(keras.utils.PyDataset):
         if graph is None:
             self._read = reader
             self._n_rows = reader.n_rows if indices is None else len(self._indices)
-            self._starts, self._stops = batch_bounds(self._n_rows, batch_size)
+            self._starts, self._stops = batch_bounds(self._n_rows, batch_size, **even)
         else:
             self._read = EdgeReader(reader, graph, self._indices)
-            self._starts, self._stops = edge_batch_bounds(graph.n_edges, batch_size)
+            self._starts, self._stops = edge_batch_bounds(graph.n_edges, batch_size, **even)
         self._order_of = (None, None)  # (epoch, its order)
 
     def __len__(self):
@@ -75,12 +84,12 @@ class ShuffledBatches(keras.utils.PyDataset):
 class OrderedBatches(keras.utils.PyDataset):
     """The rows (or those at ``indices``) in their order, as ``(rows, rows)`` batches."""
 
-    def __init__(self, reader, batch_size, *, indices=None):
+    def __init__(self, reader, batch_size, *, indices=None, shards=1):
         super().__init__()
         self._read = reader
         n_rows = reader.n_rows if indices is None else len(indices)
         self._rows = np.arange(n_rows) if indices is None else np.asarray(indices)
-        self._starts, self._stops = batch_bounds(n_rows, batch_size)
+        self._starts, self._stops = batch_bounds(n_rows, batch_size, shards, even=True)
 
     def __len__(self):
         return len(self._starts)
@@ -102,22 +111,42 @@ class _EpochNumbers(keras.callbacks.Callback):
         self.batches.epoch = self.first_epoch + epoch
 
 
-class SequenceFeed:
-    """How `skae.training.train` feeds batches to ``Model.fit`` through `PyDataset`s."""
+def data_shards(distribution) -> int:
+    """How many devices a `keras.distribution` shards each batch over (1 for none)."""
+    if distribution is None:
+        return 1
+    mesh = distribution.device_mesh
+    return int(mesh.shape[list(mesh.axis_names).index(distribution.batch_dim_name)])
 
-    n_replicas = 1
-    distributed = False
+
+class SequenceFeed:
+    """How `skae.training.train` feeds batches to ``Model.fit`` through `PyDataset`s.
+
+    ``n_replicas`` is the number of devices the global `keras.distribution` (JAX only)
+    shards batches over; ``even`` says batches must split evenly between them.
+    """
+
+    even = True
 
     def __init__(self, model: keras.Model):
         self.model = model
+        distribution = keras.distribution.distribution()
+        self.n_replicas = data_shards(distribution)
+        self.distributed = distribution is not None
 
     def ordered(self, reader, batch_size: int, *, indices=None):
-        return OrderedBatches(reader, batch_size, indices=indices)
+        return OrderedBatches(reader, batch_size, indices=indices, shards=self.n_replicas)
 
     def shuffled(self, reader, batch_size, seed, first_epoch, epochs, *, indices, graph):
         """The training batches and the callbacks they need."""
         batches = ShuffledBatches(
-            reader, batch_size, seed, first_epoch, indices=indices, graph=graph
+            reader,
+            batch_size,
+            seed,
+            first_epoch,
+            indices=indices,
+            graph=graph,
+            shards=self.n_replicas,
         )
         return batches, [_EpochNumbers(batches, first_epoch)]
 

@@ -206,8 +206,10 @@ class TFFeed:
     """How `skae.training.train` feeds batches to ``Model.fit`` through `tf.data`.
 
     Training runs under the `tf.distribute` strategy the model was made under, if any
-    (`skae.distribution`).
+    (`skae.distribution`), which splits uneven batches between replicas itself.
     """
+
+    even = False
 
     def __init__(self, model):
         from .distribution import creation_strategy

@@ -173,12 +173,12 @@ def train(
         If there are fewer training or validation rows than replicas.
     """
     feed = _feed(model)
-    n_replicas = feed.n_replicas
     n_train = X.shape[0] if train_indices is None else len(train_indices)
+    shares = dict(n_replicas=feed.n_replicas, even=feed.even)
     if graph is None:
-        steps = len(batch_bounds(n_train, batch_size, n_replicas)[0])
+        steps = len(batch_bounds(n_train, batch_size, **shares)[0])
     else:
-        steps = len(edge_batch_bounds(graph.n_edges, batch_size, n_replicas)[0])
+        steps = len(edge_batch_bounds(graph.n_edges, batch_size, **shares)[0])
     divergence = _StopOnNonFiniteLoss()
     callbacks = [divergence]
     validating = validation_indices is not None
@@ -193,7 +193,7 @@ def train(
                 reader, validation_batch_size, indices=validation_indices
             )
             validation_steps = len(
-                batch_bounds(len(validation_indices), validation_batch_size, n_replicas)[0]
+                batch_bounds(len(validation_indices), validation_batch_size, **shares)[0]
             )
         batches, feed_callbacks = feed.shuffled(
             reader,

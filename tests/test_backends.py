@@ -155,3 +155,84 @@ def test_a_file_saved_on_one_backend_transforms_alike_on_each_other(tmp_path):
             for name, gaps in report["gaps"].items():
                 assert max(gaps) < 1e-4, (saver, loader, name, gaps)
             assert report["tensorflow_imported"] == (loader == "tensorflow")
+
+
+DATA_PARALLEL = """
+    import json
+    import keras
+    import numpy as np
+    from sklearn.datasets import load_digits
+    from skae import AutoencoderReducer
+
+    X = (load_digits().data / 16)[:512]
+    tiny = dict(hidden_layer_sizes=(8,), epochs=2, batch_size=64, random_state=0)
+    kinds = {
+        "dense": dict(n_components=4),
+        "conv": dict(n_components=4, architecture="conv", conv_filters=(4,)),
+        "map": dict(n_components=2, neighbor_loss="umap"),
+    }
+    alone = {name: AutoencoderReducer(**kind, **tiny) for name, kind in kinds.items()}
+    alone = {name: model.fit(X) for name, model in alone.items()}
+    keras.distribution.set_distribution(keras.distribution.DataParallel())
+    report = {"devices": len(keras.distribution.list_devices())}
+    for name, kind in kinds.items():
+        # 512 rows in batches of 64: the same batches as on one device.
+        shared = AutoencoderReducer(**kind, **tiny).fit(X)
+        sharding = shared.autoencoder_.weights[0].value.sharding
+        report[name] = {
+            "weight_devices": len(sharding.device_set),
+            "gap": float(np.abs(shared.transform(X) - alone[name].transform(X)).max()),
+            "loss_fell": shared.history_["loss"][-1] < shared.history_["loss"][0],
+        }
+    # Rows and batches that do not split in two: batches hold whole pairs of rows.
+    odd = AutoencoderReducer(4, early_stopping=True, **{**tiny, "batch_size": 63})
+    odd.fit(X[:301]).partial_fit(X[:97])
+    report["odd_finite"] = bool(np.isfinite(odd.transform(X)).all())
+    print(json.dumps(report))
+"""
+
+
+@pytest.mark.slow
+def test_jax_trains_data_parallel_over_two_devices_as_on_one():
+    """keras.distribution.DataParallel on two logical CPU devices (XLA_FLAGS)."""
+    flags = os.environ.get("XLA_FLAGS", "")
+    os.environ["XLA_FLAGS"] = f"{flags} --xla_force_host_platform_device_count=2"
+    try:
+        report = _run("jax", DATA_PARALLEL)
+    finally:
+        os.environ["XLA_FLAGS"] = flags
+    assert report["devices"] == 2
+    for name in ("dense", "conv", "map"):
+        assert report[name]["weight_devices"] == 2, report  # replicated weights
+        assert report[name]["loss_fell"], report
+    for name in ("dense", "conv"):
+        # The same steps as on one device, to float32 rounding (the devices sum their
+        # halves of each batch's gradient in another order). The map's steps differ
+        # (its random negative samples, the edge that sits out), so it only must train.
+        assert report[name]["gap"] < 1e-5, report
+    assert report["odd_finite"]
+
+
+PARALLEL_FITS = """
+    import json
+    import numpy as np
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import GridSearchCV
+    from skae import AutoencoderReducer
+
+    X = (load_digits().data / 16)[:300]
+    reducer = AutoencoderReducer(hidden_layer_sizes=(8,), epochs=2, random_state=0)
+    scores = {}
+    for n_jobs in (1, 2):
+        search = GridSearchCV(reducer, {"n_components": [3, 6]}, cv=2, n_jobs=n_jobs)
+        scores[n_jobs] = search.fit(X).cv_results_["mean_test_score"].tolist()
+    print(json.dumps(scores))
+"""
+
+
+@pytest.mark.slow
+def test_pytorch_scales_out_by_parallel_fits_in_processes():
+    """What the backends page claims for PyTorch: no data-parallel Model.fit in Keras,
+    but independent fits (a grid search's) run in parallel processes, alike."""
+    scores = _run("torch", PARALLEL_FITS)
+    assert scores["1"] == scores["2"]

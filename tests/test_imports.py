@@ -62,6 +62,7 @@ KERAS_FREE_MODULES = (
     "neighbors",
     "batches",
     "backends",
+    "rows",
 )
 KERAS_MODULES = ("keras", "tensorflow", "jax", "torch")
 

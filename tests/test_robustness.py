@@ -130,7 +130,7 @@ def test_concurrent_transforms_equal_serial_ones(architecture, uses_numpy):
 
 
 def test_transform_of_a_large_input_streams_into_one_output():
-    from skae.inference import _CHUNK_ROWS
+    from skae.inference import chunk_rows
 
     n_samples, n_features = 200_000, 64
     rng = np.random.RandomState(0)
@@ -147,7 +147,7 @@ def test_transform_of_a_large_input_streams_into_one_output():
     # One preallocated output plus a few chunk-sized intermediates (each chunk's scaled
     # rows and layer outputs), independent of n_samples; no copy of X.
     output_bytes = codes.nbytes
-    chunk_bytes = _CHUNK_ROWS * n_features * X.itemsize
+    chunk_bytes = chunk_rows(n_features) * n_features * X.itemsize
     assert peak < output_bytes + 6 * chunk_bytes
     assert peak < 2 * (X.nbytes + output_bytes)  # the bound, for the record
     assert codes.dtype == np.float32

@@ -83,6 +83,18 @@ def test_a_last_batch_smaller_than_the_replicas_joins_the_one_before():
         batch_bounds(1, 128, 2)
 
 
+def test_even_batches_hold_whole_shares_for_every_device():
+    """JAX shards a batch only evenly: every batch a multiple of the device count."""
+    from skae.batches import batch_bounds, edge_batch_bounds
+
+    starts, stops = batch_bounds(501, 63, 2, even=True)
+    assert set(stops - starts) == {62, 4} and stops[-1] == 500  # one row sits out
+    starts, stops = batch_bounds(7, 128, 3, even=True)
+    assert list(starts) == [0] and list(stops) == [6]
+    starts, stops = edge_batch_bounds(101, 64, 2, even=True)  # 32 edges: 64 rows
+    assert set(stops - starts) == {32, 4} and stops[-1] == 100
+
+
 def test_fit_keeps_no_reference_to_the_training_rows(digits):
     X = digits[0][:300].copy()
     rows = weakref.ref(X)
