@@ -27,7 +27,7 @@ def test_sparse_rows_train_and_encode_exactly_as_their_dense_form(
     digits, kind, sparse_format
 ):
     params, units = KINDS[kind]
-    X = digits[0][:400] * units
+    X = digits[0][:200] * units
     sparse = scipy.sparse.csr_matrix(X).asformat(sparse_format)
     from_dense = AutoencoderReducer(**params).fit(X)
     from_sparse = AutoencoderReducer(**params).fit(sparse)
@@ -84,7 +84,7 @@ def test_sparse_rows_with_nan_are_refused_by_name():
         AutoencoderReducer(**TINY).fit(X)
 
 
-# Fits, encodes and scores 50,000 rows of 10,000 features (1.9 GiB dense in float32)
+# Fits, encodes and scores 25,000 rows of 10,000 features (0.93 GiB dense in float32)
 # and prints how far the process's peak memory rose above where it stood before.
 _MEMORY_SCRIPT = textwrap.dedent(
     """
@@ -94,7 +94,7 @@ _MEMORY_SCRIPT = textwrap.dedent(
     from skae import AutoencoderReducer
 
     rng = np.random.default_rng(0)
-    n_rows, n_features, n_values = 50_000, 10_000, 100_000
+    n_rows, n_features, n_values = 25_000, 10_000, 50_000
     X = scipy.sparse.csr_matrix(
         (rng.random(n_values) * 3, (rng.integers(0, n_rows, n_values),
          rng.integers(0, n_features, n_values))),
@@ -116,7 +116,7 @@ _MEMORY_SCRIPT = textwrap.dedent(
 
 
 def test_sparse_rows_are_never_made_dense_whole():
-    dense_bytes = 50_000 * 10_000 * 4
+    dense_bytes = 25_000 * 10_000 * 4
     result = subprocess.run(
         [sys.executable, "-c", _MEMORY_SCRIPT],
         capture_output=True,
@@ -124,4 +124,5 @@ def test_sparse_rows_are_never_made_dense_whole():
         check=True,
     )
     peak_rise = int(result.stdout.split()[-1])
-    assert peak_rise < dense_bytes / 8, f"peak memory rose {peak_rise / 2**30:.2f} GiB"
+    # About 0.1 GiB, whatever the number of rows: batches, chunks, Keras' own buffers.
+    assert peak_rise < dense_bytes / 4, f"peak memory rose {peak_rise / 2**30:.2f} GiB"
