@@ -793,7 +793,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         >>> from sklearn.datasets import load_digits
         >>> from skae import AutoencoderReducer
         >>> X = load_digits().data / 16
-        >>> reducer = AutoencoderReducer(hidden_layer_sizes=(8,), epochs=2, random_state=0)
+        >>> reducer = AutoencoderReducer(8, hidden_layer_sizes=(8,), epochs=2)
         >>> reducer = reducer.fit(X)
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     path = os.path.join(folder, "digits.skae")
@@ -839,7 +839,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         >>> from sklearn.datasets import load_digits
         >>> from skae import AutoencoderReducer
         >>> X = load_digits().data / 16
-        >>> reducer = AutoencoderReducer(hidden_layer_sizes=(8,), epochs=2, random_state=0)
+        >>> reducer = AutoencoderReducer(8, hidden_layer_sizes=(8,), epochs=2)
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     path = os.path.join(folder, "digits.skae")
         ...     reducer.fit(X).save(path)
@@ -883,14 +883,14 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         >>> from sklearn.datasets import load_digits
         >>> from skae import AutoencoderReducer
         >>> X = load_digits().data / 16
-        >>> reducer = AutoencoderReducer(hidden_layer_sizes=(8,), epochs=2, random_state=0)
+        >>> reducer = AutoencoderReducer(8, hidden_layer_sizes=(8,), epochs=2)
         >>> reducer = reducer.fit(X)
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     reducer.export(os.path.join(folder, "encoder"))
         ...     served = tf.saved_model.load(os.path.join(folder, "encoder"))
         ...     codes = served.serve(tf.constant(X[:3], tf.float32)).numpy()
         >>> codes.shape
-        (3, 2)
+        (3, 8)
         """
         if part not in ("encoder", "decoder"):
             raise ValueError(f"part must be 'encoder' or 'decoder'; got {part!r}.")

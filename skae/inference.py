@@ -34,21 +34,22 @@ import numpy as np
 from .activations import NUMPY_ACTIVATIONS
 from .backends import backend
 from .layers import FeatureScaling, GaussianCode, LinearSkip
-from .rows import dense
+from .rows import CHUNK_BYTES, dense
 
 # Small enough that the chunks even out between threads, large enough that a product
 # stays efficient: 512 to 2,048 rows measured alike on the default network.
 _CHUNK_ROWS = 1024
 # Rows of the traced path run in batches of a multiple of this many (see _run_chunk).
 _BATCH_MULTIPLE = 16
-# Wide rows (word counts, one-hot tables) run in fewer rows per chunk, so that a chunk's
-# dense rows and outputs stay near this many bytes of float64.
-_CHUNK_BYTES = 8 * 2**20
 
 
 def chunk_rows(n_columns: int) -> int:
-    """Rows per chunk for inputs or outputs ``n_columns`` wide: a multiple of 16."""
-    fitting = _CHUNK_BYTES // (8 * n_columns) // _BATCH_MULTIPLE * _BATCH_MULTIPLE
+    """Rows per chunk for inputs or outputs ``n_columns`` wide: a multiple of 16.
+
+    Wide rows (word counts, one-hot tables) run in fewer rows per chunk, so that a
+    chunk's dense rows and outputs stay near `skae.rows.CHUNK_BYTES` of float64.
+    """
+    fitting = CHUNK_BYTES // (8 * n_columns) // _BATCH_MULTIPLE * _BATCH_MULTIPLE
     return min(_CHUNK_ROWS, max(_BATCH_MULTIPLE, fitting))
 
 

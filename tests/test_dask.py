@@ -27,7 +27,9 @@ pytestmark = pytest.mark.slow
 
 TINY = dict(hidden_layer_sizes=(8,), epochs=2, neighbor_loss=None, random_state=0)
 # Weights and Adam's two moments: 1.2 MB on digits.
-OVER_1_MB = dict(hidden_layer_sizes=(256, 128), epochs=1, random_state=0)
+OVER_1_MB = dict(
+    hidden_layer_sizes=(256, 128), epochs=1, neighbor_loss=None, random_state=0
+)
 
 
 @pytest.fixture(scope="module")

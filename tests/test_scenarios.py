@@ -15,7 +15,7 @@ from sklearn.preprocessing import MinMaxScaler
 
 from skae import AutoencoderReducer
 
-SMALL = dict(hidden_layer_sizes=(32,), epochs=30, neighbor_loss=None, random_state=0)
+SMALL = dict(hidden_layer_sizes=(32,), epochs=10, neighbor_loss=None, random_state=0)
 
 
 @pytest.fixture(scope="module")
