@@ -1,0 +1,179 @@
+"""How fast the default dense network converges, one training change at a time (12/).
+
+Protocol (../shared/data/README.md): the MNIST test file scaled to [0, 1]; of its first
+8,000 images (the training rows), images 0-5,999 are fitted and images 6,000-7,999 score
+every setting (the validation rows). The last 2,000, held out for reporting, are not
+used. `AutoencoderReducer(36, epochs=n, random_state=0, **change)` is fitted anew for
+each n of --epochs (each fit is what a user gets by asking for n epochs), and its fit
+seconds and validation MSE are recorded. The two "cosine decay" rows are not parameters:
+they swap skae's plateau halving for a per-epoch cosine decay of the rate (5 % linear
+warm-up), to measure a schedule before adding one.
+
+The yardstick is the machine's: seconds per epoch of a plain Keras fit of the same
+network (``keras.models.clone_model`` of the fitted autoencoder, Adam 1e-3, batch 128,
+MSE) on the same rows, measured in the same run. Writes convergence_mnist.md and
+convergence_mnist.csv under benchmarks/results/ (rewritten after every setting).
+
+Run: python benchmarks/convergence.py --data-dir ../shared/data/mnist
+"""
+
+import argparse
+import csv
+import math
+import os
+import time
+from contextlib import contextmanager, nullcontext
+from datetime import datetime
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+import skae.training  # noqa: E402
+from skae import AutoencoderReducer  # noqa: E402
+from skae.datasets import load_comparison_data  # noqa: E402
+from skae.metrics import reconstruction_error  # noqa: E402
+
+N_FIT = 6000  # of the 8,000 training rows; the other 2,000 are the validation rows
+N_COMPONENTS = 36
+# Each changed alone from the defaults.
+CHANGES = {
+    "defaults": {},
+    "batch_size=64": {"batch_size": 64},
+    "batch_size=32": {"batch_size": 32},
+    "learning_rate=0.003": {"learning_rate": 3e-3},
+    "loss='binary_crossentropy'": {"loss": "binary_crossentropy"},
+    "noise=0.1": {"noise": 0.1},
+    # Not parameters: what a learning-rate schedule would do, measured before adding one.
+    "cosine decay": {},
+    "cosine decay (learning_rate=0.003)": {"learning_rate": 3e-3},
+}
+COSINE = ("cosine decay", "cosine decay (learning_rate=0.003)")
+RESULTS = Path(__file__).parent / "results"
+
+
+def plain_keras_epoch_seconds(reducer, X, epochs: int = 5) -> float:
+    """Seconds per epoch of plain Keras training the same network on the same rows."""
+    plain = keras.models.clone_model(reducer.autoencoder_)
+    plain.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    plain.fit(X, X, batch_size=128, epochs=1, verbose=0)  # traced once, not timed
+    start = time.perf_counter()
+    plain.fit(X, X, batch_size=128, epochs=epochs, verbose=0)
+    return (time.perf_counter() - start) / epochs
+
+
+@contextmanager
+def cosine_decay(epochs: int, learning_rate: float):
+    """Train with a cosine decay of the rate over ``epochs`` (after a 5 % linear warm-up)
+    in place of the plateau halving and stopping (skae's private callbacks, swapped)."""
+    warm_up = max(1, epochs // 20)
+
+    def rate(epoch, _):
+        if epoch < warm_up:
+            return learning_rate * (epoch + 1) / warm_up
+        progress = (epoch - warm_up) / max(1, epochs - warm_up)
+        return learning_rate * 0.5 * (1 + math.cos(math.pi * progress))
+
+    plateau = skae.training._plateau_callbacks
+    skae.training._plateau_callbacks = lambda *_: [
+        keras.callbacks.LearningRateScheduler(rate)
+    ]
+    try:
+        yield
+    finally:
+        skae.training._plateau_callbacks = plateau
+
+
+def curve(name: str, change: dict, X_fit, X_val, epoch_counts):
+    """(epochs trained, fit seconds, validation MSE) of one fit per epoch count."""
+    points = []
+    for epochs in epoch_counts:
+        reducer = AutoencoderReducer(N_COMPONENTS, epochs=epochs, random_state=0, **change)
+        schedule = nullcontext()
+        if name in COSINE:
+            schedule = cosine_decay(epochs, change.get("learning_rate", 1e-3))
+        start = time.perf_counter()
+        with schedule:
+            reducer.fit(X_fit)
+        seconds = time.perf_counter() - start
+        codes = reducer.transform(X_val)
+        error = reconstruction_error(X_val, reducer.inverse_transform(codes))
+        points.append((reducer.n_iter_, seconds, error))
+    return reducer, points
+
+
+COLUMNS = ["change", "epochs", "fit s", "plain Keras epochs", "validation MSE"]
+
+
+def read_rows() -> list[dict]:
+    """The rows written by earlier runs (each run rewrites only its own changes)."""
+    path = RESULTS / "convergence_mnist.csv"
+    if not path.exists():
+        return []
+    with open(path, newline="") as file:
+        return list(csv.DictReader(file))
+
+
+# The report's columns: the fit times stay in the CSV (see the report's last line).
+REPORTED = ["change", "epochs", "validation MSE"]
+
+
+def write(rows: list[dict], command: str):
+    RESULTS.mkdir(exist_ok=True)
+    with open(RESULTS / "convergence_mnist.csv", "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    lines = [
+        f"# Convergence of the dense network at {N_COMPONENTS} components "
+        "(MNIST, validation split)",
+        "",
+        __doc__.split("\n\n")[1].replace("\n", " "),
+        "",
+        f"Made by `{command}` (last written {datetime.now():%Y-%m-%d %H:%M}).",
+        "",
+        "| " + " | ".join(REPORTED) + " |",
+        "| --- | ---: | ---: |",
+    ]
+    lines += ["| " + " | ".join(row[name] for name in REPORTED) + " |" for row in rows]
+    lines += [
+        "",
+        "Fit seconds and their ratio to a plain Keras epoch are in convergence_mnist.csv; "
+        "these runs shared the two cores with other jobs, so they are not reported here.",
+    ]
+    (RESULTS / "convergence_mnist.md").write_text("\n".join(lines) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--epochs", default="20,40,60", help="comma-separated counts")
+    parser.add_argument("--changes", default=",".join(CHANGES), help="comma-separated")
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite the report from the CSV"
+    )
+    args = parser.parse_args()
+    command = "python benchmarks/convergence.py --data-dir ../shared/data/mnist"
+    if args.report_only:
+        write(read_rows(), command)
+        return
+    data = load_comparison_data("mnist", data_dir=args.data_dir)
+    X = np.asarray(data.X_train, np.float32)
+    X_fit, X_val = X[:N_FIT], X[N_FIT:]
+    names = args.changes.split(",")
+    rows = [row for row in read_rows() if row["change"] not in names]
+    for name in names:
+        counts = [int(n) for n in args.epochs.split(",")]
+        reducer, points = curve(name, CHANGES[name], X_fit, X_val, counts)
+        keras_epoch_s = plain_keras_epoch_seconds(reducer, X_fit)
+        for done, seconds, error in points:
+            values = [name, str(done), f"{seconds:.0f}", f"{seconds / keras_epoch_s:.0f}"]
+            rows.append(dict(zip(COLUMNS, [*values, f"{error:.5f}"], strict=True)))
+            print(name, done, f"{error:.5f}", f"{seconds:.0f} s", flush=True)
+        write(rows, command)
+
+
+if __name__ == "__main__":
+    main()
