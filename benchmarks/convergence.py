@@ -149,7 +149,7 @@ def write(rows: list[dict], command: str):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data-dir", required=True)
-    parser.add_argument("--epochs", default="20,40,60", help="comma-separated counts")
+    parser.add_argument("--epochs", default="30,60", help="comma-separated counts")
     parser.add_argument("--changes", default=",".join(CHANGES), help="comma-separated")
     parser.add_argument(
         "--report-only", action="store_true", help="rewrite the report from the CSV"
