@@ -140,8 +140,8 @@ def write(rows: list[dict], command: str):
     lines += ["| " + " | ".join(row[name] for name in REPORTED) + " |" for row in rows]
     lines += [
         "",
-        "Fit seconds and their ratio to a plain Keras epoch are in convergence_mnist.csv; "
-        "these runs shared the two cores with other jobs, so they are not reported here.",
+        "Fit seconds and their ratio to a plain Keras epoch are in convergence_mnist.csv, "
+        "not here: other jobs may share this machine's cores during a run.",
     ]
     (RESULTS / "convergence_mnist.md").write_text("\n".join(lines) + "\n")
 
