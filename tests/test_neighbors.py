@@ -121,9 +121,11 @@ def test_neighbour_loss_gives_better_held_out_maps_than_the_same_network(digit_m
         name: {key: value for key, value in scores.items() if key != "reducer"}
         for name, scores in digit_maps.items()
     }
-    # Measured: map 0.969 / 0.942, plain 0.945 / 0.924. With the term's weight at 1e-6
-    # (trained like the map but without its pull) 0.956 / 0.919, which these miss.
-    assert new["trust"] >= plain["trust"] + 0.015, summary
+    # Trustworthiness / 5-NN accuracy, measured on two machines whose float rounding
+    # differs: map 0.969 / 0.942 and 0.962 / 0.947, plain 0.945 / 0.924 and 0.947 /
+    # 0.924. With the term's weight at 1e-6 (trained like the map but without its pull)
+    # 0.956 / 0.919 and 0.956 / 0.924: 5-NN accuracy is what tells them apart.
+    assert new["trust"] >= plain["trust"] + 0.01, summary
     assert new["knn"] >= plain["knn"] + 0.01, summary
     # And it still reconstructs: within 10 % of the plain network's held-out error.
     assert new["mse"] <= 1.1 * plain["mse"], summary

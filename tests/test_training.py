@@ -64,14 +64,25 @@ def test_early_stopping_keeps_the_start_when_no_epoch_beats_it(digits):
 
 def test_learning_rate_halves_when_the_loss_stalls(digits):
     X = digits[0][:300]
+    # With tol at 0.01 the loss (about 0.5 after ten epochs) soon improves by less, so
+    # the stall does not hang on the last digits of the run's rounding.
     reducer = AutoencoderReducer(
-        learning_rate=3e-2, epochs=60, n_iter_no_change=6, early_stopping=False, **TINY
+        learning_rate=3e-2,
+        epochs=40,
+        n_iter_no_change=6,
+        tol=0.01,
+        early_stopping=False,
+        **TINY,
     ).fit(X)
     rates = reducer.history_["learning_rate"]
     assert rates[0] == pytest.approx(3e-2)
     assert min(rates) <= 3e-2 / 2 * (1 + 1e-6)
-    # The rate the optimizer ends with is the one recorded.
-    assert float(reducer.autoencoder_.optimizer.learning_rate) == pytest.approx(rates[-1])
+    # Each epoch's rate is its predecessor's or half of it; after the last epoch the
+    # optimizer may hold one more halving.
+    steps = np.array(rates[1:]) / np.array(rates[:-1])
+    assert np.all(np.isclose(steps, 1.0) | np.isclose(steps, 0.5)), rates
+    final = float(reducer.autoencoder_.optimizer.learning_rate)
+    assert np.isclose(final, rates[-1]) or np.isclose(final, rates[-1] / 2)
 
 
 def test_validation_fraction_sets_the_held_out_rows(digits):
