@@ -10,9 +10,9 @@ they swap skae's plateau halving for a per-epoch cosine decay of the rate (5 % l
 warm-up), to measure a schedule before adding one.
 
 The yardstick is the machine's: seconds per epoch of a plain Keras fit of the same
-network (``keras.models.clone_model`` of the fitted autoencoder, Adam 1e-3, batch 128,
-MSE) on the same rows, measured in the same run. Writes convergence_mnist.md and
-convergence_mnist.csv under benchmarks/results/ (rewritten after every setting).
+network (a clone of the fitted autoencoder, Adam 1e-3, batch 128, MSE) on the same rows,
+measured in the same run. Writes convergence_mnist.md and convergence_mnist.csv under
+benchmarks/results/ (rewritten after every setting).
 
 Run: python benchmarks/convergence.py --data-dir ../shared/data/mnist
 """
@@ -24,19 +24,22 @@ import os
 import time
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
+from training_runs import (  # noqa: E402
+    RESULTS,
+    markdown_table,
+    plain_keras_epoch_seconds,
+    validation_split,
+    write_csv,
+)
 
 import skae.training  # noqa: E402
 from skae import AutoencoderReducer  # noqa: E402
-from skae.datasets import load_comparison_data  # noqa: E402
 from skae.metrics import reconstruction_error  # noqa: E402
 
-N_FIT = 6000  # of the 8,000 training rows; the other 2,000 are the validation rows
 N_COMPONENTS = 36
 # Each changed alone from the defaults.
 CHANGES = {
@@ -51,17 +54,6 @@ CHANGES = {
     "cosine decay (learning_rate=0.003)": {"learning_rate": 3e-3},
 }
 COSINE = ("cosine decay", "cosine decay (learning_rate=0.003)")
-RESULTS = Path(__file__).parent / "results"
-
-
-def plain_keras_epoch_seconds(reducer, X, epochs: int = 5) -> float:
-    """Seconds per epoch of plain Keras training the same network on the same rows."""
-    plain = keras.models.clone_model(reducer.autoencoder_)
-    plain.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
-    plain.fit(X, X, batch_size=128, epochs=1, verbose=0)  # traced once, not timed
-    start = time.perf_counter()
-    plain.fit(X, X, batch_size=128, epochs=epochs, verbose=0)
-    return (time.perf_counter() - start) / epochs
 
 
 @contextmanager
@@ -121,11 +113,7 @@ REPORTED = ["change", "epochs", "validation MSE"]
 
 
 def write(rows: list[dict], command: str):
-    RESULTS.mkdir(exist_ok=True)
-    with open(RESULTS / "convergence_mnist.csv", "w", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv("convergence_mnist", COLUMNS, rows)
     lines = [
         f"# Convergence of the dense network at {N_COMPONENTS} components "
         "(MNIST, validation split)",
@@ -134,10 +122,8 @@ def write(rows: list[dict], command: str):
         "",
         f"Made by `{command}` (last written {datetime.now():%Y-%m-%d %H:%M}).",
         "",
-        "| " + " | ".join(REPORTED) + " |",
-        "| --- | ---: | ---: |",
+        *markdown_table(REPORTED, rows),
     ]
-    lines += ["| " + " | ".join(row[name] for name in REPORTED) + " |" for row in rows]
     lines += [
         "",
         "Fit seconds and their ratio to a plain Keras epoch are in convergence_mnist.csv, "
@@ -159,15 +145,13 @@ def main():
     if args.report_only:
         write(read_rows(), command)
         return
-    data = load_comparison_data("mnist", data_dir=args.data_dir)
-    X = np.asarray(data.X_train, np.float32)
-    X_fit, X_val = X[:N_FIT], X[N_FIT:]
+    X_fit, X_val = validation_split(args.data_dir)
     names = args.changes.split(",")
     rows = [row for row in read_rows() if row["change"] not in names]
     for name in names:
         counts = [int(n) for n in args.epochs.split(",")]
         reducer, points = curve(name, CHANGES[name], X_fit, X_val, counts)
-        keras_epoch_s = plain_keras_epoch_seconds(reducer, X_fit)
+        keras_epoch_s = plain_keras_epoch_seconds(reducer.autoencoder_, X_fit)
         for done, seconds, error in points:
             values = [name, str(done), f"{seconds:.0f}", f"{seconds / keras_epoch_s:.0f}"]
             rows.append(dict(zip(COLUMNS, [*values, f"{error:.5f}"], strict=True)))

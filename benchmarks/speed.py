@@ -17,7 +17,11 @@ Each timing is the median of repeats after one warm-up call:
   import): the median of several fresh processes of each, alternating, each timing that
   one import.
 
-Run: python benchmarks/speed.py [--mnist-dir ../shared/data/mnist] [--out DIR]
+With --curves (and --mnist-dir) it draws the time-to-quality curves instead: held-out
+error against training seconds for the default networks, beside UMAP's and t-SNE's fit
+times (benchmarks/time_to_quality.py says how).
+
+Run: python benchmarks/speed.py [--mnist-dir ../shared/data/mnist] [--out DIR] [--curves]
 """
 
 import argparse
@@ -91,7 +95,16 @@ def main():
     parser.add_argument("--fit-repeats", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
+    parser.add_argument("--curves", action="store_true", help="time-to-quality curves")
     args = parser.parse_args()
+    if args.curves:
+        if args.mnist_dir is None:
+            parser.error("--curves needs --mnist-dir")
+        from time_to_quality import run
+
+        command = "python benchmarks/speed.py --mnist-dir ../shared/data/mnist --curves"
+        run(args.mnist_dir, command)
+        return
 
     import keras
     import numpy as np

@@ -168,3 +168,21 @@ def test_a_continued_fit_trains_with_the_training_settings_set_since(digits):
     assert (spec.learning_rate, spec.epochs, spec.batch_size) == (5e-4, 4, 32)
     assert spec.hidden_layer_sizes == network.hidden_layer_sizes
     assert reducer.history_["learning_rate"][2:] == pytest.approx([5e-4, 5e-4])
+
+
+def test_a_whole_epoch_a_call_trains_exactly_as_a_step_a_call(digits, monkeypatch):
+    import skae.training
+    from skae.backends import is_tensorflow
+
+    X = digits[0][:1000]  # 16 steps of 64 rows an epoch
+    params = dict(epochs=3, n_iter_no_change=100, **TINY)
+    reducer = AutoencoderReducer(**params).fit(X)
+    if is_tensorflow():
+        assert reducer.autoencoder_.steps_per_execution == 16
+    monkeypatch.setattr(skae.training, "_steps_per_execution", lambda *_: 1)
+    stepwise = AutoencoderReducer(**params).fit(X)
+    assert stepwise.autoencoder_.steps_per_execution == 1
+    assert np.allclose(reducer.transform(X), stepwise.transform(X), atol=1e-5)
+    # Keras runs steps_per_execution steps a call even past an epoch's end, into the
+    # next epoch's batches: each epoch's loss shows whether it was its own 16 steps.
+    assert np.allclose(reducer.history_["loss"], stepwise.history_["loss"], rtol=1e-5)

@@ -1,0 +1,85 @@
+"""What the training benchmarks share: the validation split, epoch timing, the yardstick.
+
+The validation protocol (../shared/data/README.md): of the MNIST test file's first 8,000
+images (the training rows), images 0-5,999 are fitted and images 6,000-7,999 score every
+setting; the last 2,000, held out for reporting, are never read here. The yardstick is
+the machine's: seconds per epoch of a plain Keras fit of the same network (Adam 1e-3,
+batch 128, MSE) on the same rows.
+"""
+
+import csv
+import statistics
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import keras
+import numpy as np
+
+import skae.training
+from skae.datasets import load_comparison_data
+
+N_FIT = 6000  # of the 8,000 training rows; the other 2,000 are the validation rows
+RESULTS = Path(__file__).parent / "results"
+
+
+def validation_split(data_dir):
+    """(fitted rows, validation rows) of MNIST's 8,000 training rows, as float32."""
+    data = load_comparison_data("mnist", data_dir=data_dir)
+    X = np.asarray(data.X_train, np.float32)
+    return X[:N_FIT], X[N_FIT:]
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall seconds of each epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+    def steady(self) -> float:
+        """Median seconds of the epochs after the first, which traces the step."""
+        return statistics.median(self.seconds[1:])
+
+
+@contextmanager
+def training_with(callback: keras.callbacks.Callback):
+    """skae's training with ``callback`` among its own (its private hook, wrapped)."""
+    plateau = skae.training._plateau_callbacks
+    skae.training._plateau_callbacks = lambda *args: [*plateau(*args), callback]
+    try:
+        yield
+    finally:
+        skae.training._plateau_callbacks = plateau
+
+
+def plain_keras_epoch_seconds(model: keras.Model, X, epochs: int = 6) -> float:
+    """Seconds per epoch of plain Keras training a clone of ``model`` on rows X."""
+    plain = keras.models.clone_model(model)
+    plain.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    timer = EpochTimer()
+    plain.fit(X, X, batch_size=128, epochs=epochs, verbose=0, callbacks=[timer])
+    return timer.steady()
+
+
+def write_csv(stem: str, columns: list[str], rows: list[dict]):
+    """Rows to ``results/<stem>.csv``, in ``columns``."""
+    RESULTS.mkdir(exist_ok=True)
+    with open(RESULTS / f"{stem}.csv", "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def markdown_table(columns: list[str], rows: list[dict]) -> list[str]:
+    """A Markdown table of ``rows``' ``columns``, the first left-aligned."""
+    lines = ["| " + " | ".join(columns) + " |"]
+    lines.append("| --- |" + " ---: |" * (len(columns) - 1))
+    lines += ["| " + " | ".join(row[name] for name in columns) + " |" for row in rows]
+    return lines
