@@ -75,7 +75,8 @@ def _steps_per_execution(feed, eager: bool, steps: int, validating: bool, verbos
     (benchmarks/results/epoch_overhead_mnist_tensorflow.md). Keras runs that many steps
     a call even past an epoch's end, so it must be the epoch's steps; and it evaluates
     with the same count, so not with validation rows. With ``verbose=1`` the progress
-    bar moves a step at a time; JAX would unroll the steps into one program.
+    bar moves a step at a time. On JAX and PyTorch, Keras loops over a call's steps in
+    Python, a compiled step at a time, so a longer call would save little there.
     """
     whole_epoch = is_tensorflow() and not eager and not feed.distributed and not validating
     return steps if whole_epoch and verbose != 1 else 1
