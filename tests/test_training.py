@@ -64,7 +64,7 @@ def test_early_stopping_keeps_the_start_when_no_epoch_beats_it(digits):
 
 def test_learning_rate_halves_when_the_loss_stalls(digits):
     X = digits[0][:300]
-    # With tol at 0.01 the loss (about 0.5 after ten epochs) soon improves by less, so
+    # With tol at 0.01 the loss (about 0.6 after ten epochs) soon improves by less, so
     # the stall does not hang on the last digits of the run's rounding.
     reducer = AutoencoderReducer(
         learning_rate=3e-2,
