@@ -43,7 +43,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 from sklearn.decomposition import PCA, KernelPCA  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
-from training_runs import RESULTS, write_csv  # noqa: E402
+from training_runs import RESULTS, markdown_table, write_csv  # noqa: E402
 
 from skae import AutoencoderReducer  # noqa: E402
 from skae.datasets import load_mnist  # noqa: E402
@@ -255,10 +255,8 @@ def write(rows: list[dict], command: str):
         "The baselines, the defaults and the setting of lowest mean validation MSE"
         + (f" ({best.removeprefix('AutoencoderReducer(32), ')})." if best else "."),
         "",
-        "| reducer | seed | test MSE |",
-        "| --- | ---: | ---: |",
+        *markdown_table(["reducer", "seed", "test MSE"], final),
     ]
-    lines += [f"| {row['reducer']} | {row['seed']} | {row['test MSE']} |" for row in final]
     lines += [
         "",
         "Fit seconds are in denoising_mnist.csv, not here: other jobs may share this "
