@@ -1,0 +1,101 @@
+"""How far the neighbour term alone takes a dense encoder on MNIST's validation split (10/).
+
+The 2-D map's targets ask for UMAP's held-out neighbourhoods from a network fitted on
+8,000 images. This measures the term without the reconstruction that shares the
+network: the default dense encoder (784-256-128-64-2) trained only on
+`skae.layers.UMAPNeighborLoss` over the training rows' graph (`skae.neighbors`), as
+Parametric UMAP without its decoder. If the term alone stops short of UMAP on held-out
+rows, the joint model cannot pass UMAP by weighting it more.
+
+Protocol: fit on MNIST images 0-5,999, score on 6,000-7,999 (the last 2,000 are never
+read); batches of 512 edges, Adam at the given learning rate, each epoch drawing as many
+edges as the graph has (as skae's training does).
+
+Run: python benchmarks/neighbor_ceiling.py [--learning-rate 0.01] [--epochs 24]
+(writes benchmarks/results/neighbor_ceiling.md)
+"""
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from neighbor_tuning import validation_split  # noqa: E402
+from training_runs import RESULTS, markdown_table  # noqa: E402
+
+from skae.batches import drawn_edges  # noqa: E402
+from skae.layers import UMAPNeighborLoss  # noqa: E402
+from skae.metrics import knn_accuracy, trustworthiness  # noqa: E402
+from skae.neighbors import neighbor_graph  # noqa: E402
+
+EDGES_PER_BATCH = 512
+SCORED_EPOCHS = (1, 3, 6, 12, 24, 48, 96)
+
+
+def encoder_with_term(graph, learning_rate):
+    keras.utils.set_random_seed(0)
+    rows = keras.Input((784,))
+    hidden = rows
+    for width in (256, 128, 64):
+        hidden = keras.layers.Dense(width, activation="relu")(hidden)
+    codes = keras.layers.Dense(2)(hidden)
+    trained = keras.Model(rows, UMAPNeighborLoss(1.0, graph.a, graph.b, seed=0)(codes))
+    trained.compile(keras.optimizers.Adam(learning_rate))
+    return keras.Model(rows, codes), trained
+
+
+def edge_epoch(X, graph, epoch):
+    """Batches of drawn edges' heads then tails, as `skae.batches` lays them out."""
+    edges = drawn_edges(graph, graph.n_edges, 0, epoch)
+    n_batches = len(edges) // EDGES_PER_BATCH
+    batches = edges[: n_batches * EDGES_PER_BATCH].reshape(n_batches, EDGES_PER_BATCH)
+    return np.concatenate(
+        [np.concatenate([X[graph.heads[b]], X[graph.tails[b]]]) for b in batches]
+    )
+
+
+def main(learning_rate, epochs):
+    X_fit, y_fit, X_val, y_val = validation_split()
+    graph = neighbor_graph(X_fit, 15, 0.1, seed=0)
+    encoder, trained = encoder_with_term(graph, learning_rate)
+    rows, seconds = [], 0.0
+    for epoch in range(epochs):
+        batches = edge_epoch(X_fit, graph, epoch)
+        start = time.perf_counter()
+        trained.fit(batches, batch_size=2 * EDGES_PER_BATCH, shuffle=False, verbose=0)
+        seconds += time.perf_counter() - start
+        if epoch + 1 in SCORED_EPOCHS:
+            codes_fit = encoder.predict(X_fit, verbose=0)
+            codes = encoder.predict(X_val, verbose=0)
+            training_trust = trustworthiness(X_fit[:2000], codes_fit[:2000])
+            rows.append(
+                {
+                    "edge epochs": str(epoch + 1),
+                    "train s": f"{seconds:.1f}",
+                    "trustworthiness": f"{trustworthiness(X_val, codes):.3f}",
+                    "5-NN accuracy": f"{knn_accuracy(codes_fit, y_fit, codes, y_val):.3f}",
+                    "training rows' trustworthiness": f"{training_trust:.3f}",
+                }
+            )
+            print(rows[-1], flush=True)
+    header = (
+        "The neighbour term alone (no reconstruction) on the default dense encoder, "
+        f"Adam at {learning_rate}, {EDGES_PER_BATCH} edges a batch, {graph.n_edges:,} "
+        "edges in the graph of MNIST images 0-5,999; scored on images 6,000-7,999 "
+        "(and the first 2,000 training images). UMAP's own row is in "
+        "neighbor_tuning.md (same split). Command: `python benchmarks/neighbor_ceiling.py "
+        f"--learning-rate {learning_rate} --epochs {epochs}`.\n\n"
+    )
+    table = markdown_table(list(rows[0]), rows)
+    (RESULTS / "neighbor_ceiling.md").write_text(header + "\n".join(table) + "\n")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learning-rate", type=float, default=0.01)
+    parser.add_argument("--epochs", type=int, default=24)
+    arguments = parser.parse_args()
+    main(arguments.learning_rate, arguments.epochs)
