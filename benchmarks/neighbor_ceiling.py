@@ -2,7 +2,8 @@
 
 The 2-D map's targets ask for UMAP's held-out neighbourhoods from a network fitted on
 8,000 images. This measures the term without the reconstruction that shares the
-network: the default dense encoder (784-256-128-64-2) trained only on
+network: the default 2-D dense encoder (`skae.networks.dense_encoder_core` of the
+defaults' resolved settings) trained only on
 `skae.layers.UMAPNeighborLoss` over the training rows' graph (`skae.neighbors`), as
 Parametric UMAP without its decoder. If the term alone stops short of UMAP on held-out
 rows, the joint model cannot pass UMAP by weighting it more.
@@ -26,25 +27,27 @@ import numpy as np  # noqa: E402
 from neighbor_tuning import validation_split  # noqa: E402
 from training_runs import RESULTS, markdown_table  # noqa: E402
 
+from skae import AutoencoderReducer  # noqa: E402
 from skae.batches import drawn_edges  # noqa: E402
 from skae.layers import UMAPNeighborLoss  # noqa: E402
 from skae.metrics import knn_accuracy, trustworthiness  # noqa: E402
 from skae.neighbors import neighbor_graph  # noqa: E402
+from skae.networks import dense_encoder_core  # noqa: E402
+from skae.seeding import SeedStream  # noqa: E402
+from skae.spec import DataFacts, resolve_spec  # noqa: E402
 
 EDGES_PER_BATCH = 512
 SCORED_EPOCHS = (1, 3, 6, 12, 24, 48, 96)
 
 
-def encoder_with_term(graph, learning_rate):
-    keras.utils.set_random_seed(0)
-    rows = keras.Input((784,))
-    hidden = rows
-    for width in (256, 128, 64):
-        hidden = keras.layers.Dense(width, activation="relu")(hidden)
-    codes = keras.layers.Dense(2)(hidden)
-    trained = keras.Model(rows, UMAPNeighborLoss(1.0, graph.a, graph.b, seed=0)(codes))
+def encoder_with_term(spec, graph, learning_rate):
+    """The defaults' dense encoder, and a model training it on the term alone."""
+    encoder = dense_encoder_core(spec, SeedStream(0))
+    rows = keras.Input((spec.n_features,))
+    codes = UMAPNeighborLoss(1.0, graph.a, graph.b, seed=0)(encoder(rows))
+    trained = keras.Model(rows, codes)
     trained.compile(keras.optimizers.Adam(learning_rate))
-    return keras.Model(rows, codes), trained
+    return encoder, trained
 
 
 def edge_epoch(X, graph, epoch):
@@ -59,15 +62,17 @@ def edge_epoch(X, graph, epoch):
 
 def main(learning_rate, epochs):
     X_fit, y_fit, X_val, y_val = validation_split()
-    graph = neighbor_graph(X_fit, 15, 0.1, seed=0)
-    encoder, trained = encoder_with_term(graph, learning_rate)
+    defaults = AutoencoderReducer(2, random_state=0).get_params()
+    spec = resolve_spec(defaults, DataFacts.of(X_fit))
+    graph = neighbor_graph(X_fit, spec.n_neighbors, spec.min_dist, seed=0)
+    encoder, trained = encoder_with_term(spec, graph, learning_rate)
     rows, seconds = [], 0.0
     for epoch in range(epochs):
         batches = edge_epoch(X_fit, graph, epoch)
         start = time.perf_counter()
         trained.fit(batches, batch_size=2 * EDGES_PER_BATCH, shuffle=False, verbose=0)
         seconds += time.perf_counter() - start
-        if epoch + 1 in SCORED_EPOCHS:
+        if epoch + 1 in SCORED_EPOCHS or epoch + 1 == epochs:
             codes_fit = encoder.predict(X_fit, verbose=0)
             codes = encoder.predict(X_val, verbose=0)
             training_trust = trustworthiness(X_fit[:2000], codes_fit[:2000])
