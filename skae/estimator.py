@@ -21,7 +21,7 @@ from sklearn.base import (
 from . import checks
 from ._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
 from .activations import CODE_ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .rows import dense_chunks
+from .rows import RowSubset, dense_chunks
 from .scaling import FEATURE_WEIGHTINGS, fit_scaling, principal_axes
 from .seeding import SeedStream
 from .spec import (
@@ -120,9 +120,11 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         Hold out ``validation_fraction`` of the rows (a shuffled, seeded split), stop when
         their loss has not improved by ``tol`` for ``n_iter_no_change`` epochs, and
         restore the weights of the best epoch (or the starting weights, if no epoch beat
-        them). When False, the training loss is monitored instead and the last weights
-        are kept. Either way the learning rate is halved whenever the monitored loss
-        has not improved for ``n_iter_no_change // 2`` epochs.
+        them). The held-out rows are never seen in training: the input scaling, the
+        PCA start and the neighbour graph are fitted on the other rows. When False,
+        the training loss is monitored instead and the last weights are kept. Either
+        way the learning rate is halved whenever the monitored loss has not improved
+        for ``n_iter_no_change // 2`` epochs.
     validation_fraction : float, default=0.1
         Share of rows held out when ``early_stopping=True``.
     n_iter_no_change : int or "auto", default="auto"
@@ -383,7 +385,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """
         continuing = self.warm_start and self.__sklearn_is_fitted__()
         with self._rollback_on_failure(continuing):
-            X = self._start_or_continue(X, continuing)
+            X = self._start_or_continue(X, continuing, self.early_stopping)
             epochs_left = self.spec_.epochs - self.n_iter_
             if epochs_left <= 0:
                 warnings.warn(
@@ -418,11 +420,11 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """
         continuing = self.__sklearn_is_fitted__()
         with self._rollback_on_failure(continuing):
-            X = self._start_or_continue(X, continuing)
+            X = self._start_or_continue(X, continuing, early_stopping=False)
             self._train(X, 1, early_stopping=False)
         return self
 
-    def _start_or_continue(self, X, continuing: bool):
+    def _start_or_continue(self, X, continuing: bool, early_stopping: bool):
         """Validate training rows; build fresh networks unless continuing fitted ones."""
         X, facts = checks.training_rows(self, X, reset=not continuing)
         params = self.get_params(deep=False)
@@ -431,25 +433,34 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             self._networks = self._networks.under_current_strategy()
             self.spec_ = self.spec_.with_training(params)
         else:
-            self._initialize(X, facts, params)
+            self._initialize(X, facts, params, early_stopping)
         return X
 
-    def _initialize(self, X, facts: DataFacts, params: dict):
-        """Resolve the spec for X, build and compile fresh networks, reset the record."""
+    def _initialize(self, X, facts: DataFacts, params: dict, early_stopping: bool):
+        """Resolve the spec for X, build and compile fresh networks, reset the record.
+
+        With early stopping the scaling and the PCA start are fitted on the training
+        rows only, as the network is: the validation rows stay unseen.
+        """
         from .fitted import FittedNetworks
         from .networks import build
 
-        spec = resolve_spec(params, facts)
+        self.spec_ = spec = resolve_spec(params, facts)
+        seeds = SeedStream(self.random_state)
+        # Drawn before the networks' seeds: the split must be known to fit the scaling.
+        self._seeds = {"shuffle": seeds.next_seed(), "split": seeds.next_seed()}
+        rows = X
+        if early_stopping:
+            rows = RowSubset(X, self._validation_split(X.shape[0])[0])
         scaling = fit_scaling(
-            X, spec.unit_interval, spec.output_activation, spec.feature_weighting
+            rows, spec.unit_interval, spec.output_activation, spec.feature_weighting
         )
         pca_axes = None
         if spec.starts_at_pca:
             # Tabular inputs are standardised: their offset is the feature mean.
             pca_axes = principal_axes(
-                X, scaling.input_offset, scaling.error_scale, spec.n_components
+                rows, scaling.input_offset, scaling.error_scale, spec.n_components
             )
-        seeds = SeedStream(self.random_state)
         autoencoder = build(
             spec,
             scaling,
@@ -459,8 +470,6 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             decoder_builder=self.decoder,
         )
         self._networks = FittedNetworks(autoencoder)
-        self.spec_ = spec
-        self._seeds = {"shuffle": seeds.next_seed(), "split": seeds.next_seed()}
         self._structure = structural_params(params)
         self.history_ = {}
         self.n_iter_ = 0

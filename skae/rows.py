@@ -28,6 +28,29 @@ def dense(rows, dtype=None) -> np.ndarray:
     return np.asarray(rows, dtype=dtype)
 
 
+class RowSubset:
+    """The rows of X at sorted ``indices``, read only when sliced.
+
+    Slicing it slices ``indices`` and reads those rows of X, so every chunked pass
+    over X (`dense_chunks`) runs on a subset of a memmap without copying it.
+    """
+
+    def __init__(self, X, indices: np.ndarray):
+        self.X = X
+        self.indices = indices
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.indices), self.X.shape[1])
+
+    def __getitem__(self, rows: slice):
+        return self.X[self.indices[rows]]
+
+    def materialized(self):
+        """The rows as one array (or sparse matrix) of X's kind: a copy."""
+        return self.X[self.indices]
+
+
 # Passes over X make dense chunks of about this many bytes of float64 values.
 CHUNK_BYTES = 8 * 2**20
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .rows import dense, dense_chunks
+from .rows import RowSubset, dense, dense_chunks
 
 _OFFSET_CLIP = 0.01
 # Above this many features the covariance matrix (n_features ** 2 float64 values, 32 MiB
@@ -171,9 +171,13 @@ def principal_axes(X, mean, error_scale, n_components: int) -> np.ndarray:
     if n_features <= _COVARIANCE_MAX_FEATURES:
         vectors = _covariance_axes(X, mean, error_scale)[:, :kept]
     elif kept < n_rows:
+        if isinstance(X, RowSubset):
+            # Products need X whole: the one pass that copies the rows it reads (wide
+            # inputs are sparse in practice, so the copy is of their nonzeros).
+            X = X.materialized()
         vectors = _iterative_axes(X, mean, error_scale, kept)
     else:  # as few rows as axes: the rows are small
-        units = (dense(X) - mean) * error_scale
+        units = (dense(X[:n_rows]) - mean) * error_scale
         vectors = np.linalg.svd(units, full_matrices=False)[2].T
     axes = np.zeros((n_features, n_components))
     axes[:, : vectors.shape[1]] = vectors

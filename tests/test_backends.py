@@ -197,10 +197,20 @@ def test_jax_trains_data_parallel_over_two_devices_as_on_one():
     """keras.distribution.DataParallel on two logical CPU devices (XLA_FLAGS)."""
     flags = os.environ.get("XLA_FLAGS", "")
     os.environ["XLA_FLAGS"] = f"{flags} --xla_force_host_platform_device_count=2"
+    # XLA runs both devices' steps on one pool of as many threads as cores, and a
+    # collective holds its thread until the other device arrives: on two cores, two
+    # collectives of one device can hold both threads, and the process hangs (seen
+    # in CI and here). NPROC sizes that pool (XLA's DefaultThreadPoolSize).
+    nproc = os.environ.get("NPROC")
+    os.environ["NPROC"] = "8"
     try:
         report = _run("jax", DATA_PARALLEL)
     finally:
         os.environ["XLA_FLAGS"] = flags
+        if nproc is None:
+            del os.environ["NPROC"]
+        else:
+            os.environ["NPROC"] = nproc
     assert report["devices"] == 2
     for name in ("dense", "conv", "map"):
         assert report[name]["weight_devices"] == 2, report  # replicated weights

@@ -9,6 +9,7 @@ import pytest
 import scipy.sparse
 
 from skae import AutoencoderReducer
+from skae.rows import RowSubset
 from skae.scaling import _COVARIANCE_MAX_FEATURES, principal_axes
 
 TINY = dict(hidden_layer_sizes=(8,), epochs=2, neighbor_loss=None, random_state=0)
@@ -75,6 +76,20 @@ def test_wide_tables_start_at_their_top_principal_axes_without_the_covariance():
     units = (X - mean) * error_scale
     _, _, expected = np.linalg.svd(units, full_matrices=False)
     np.testing.assert_allclose(np.abs(axes.T @ expected[:3].T), np.eye(3), atol=1e-6)
+
+
+@pytest.mark.parametrize("n_features", [20, _COVARIANCE_MAX_FEATURES + 100])
+@pytest.mark.parametrize("n_rows", [400, 3])
+def test_principal_axes_of_a_row_subset_are_those_of_its_rows(n_features, n_rows):
+    # Early stopping fits the PCA start on the training rows, through RowSubset: each
+    # of the three ways principal_axes finds axes must read exactly those rows.
+    rng = np.random.default_rng(0)
+    X = scipy.sparse.csr_matrix(rng.poisson(0.5, (500, n_features)).astype(float))
+    indices = np.sort(rng.choice(500, n_rows, replace=False))
+    mean, error_scale = np.zeros(n_features), np.ones(n_features)
+    subset = principal_axes(RowSubset(X, indices), mean, error_scale, n_components=3)
+    copied = principal_axes(X[indices], mean, error_scale, n_components=3)
+    np.testing.assert_allclose(np.abs(subset.T @ copied), np.eye(3), atol=1e-6)
 
 
 def test_sparse_rows_with_nan_are_refused_by_name():

@@ -62,6 +62,21 @@ def test_early_stopping_keeps_the_start_when_no_epoch_beats_it(digits):
     assert np.array_equal(reducer.transform(X), codes)
 
 
+def test_early_stopping_fits_the_scaling_on_the_training_rows_only(digits):
+    # Validation rows moved far off every feature's scale: if the input scaling or the
+    # PCA start saw them, the training rows' losses would change.
+    X = digits[0][:400] * 16  # not in [0, 1]: standardised, started at PCA
+    params = dict(early_stopping=True, epochs=3, **TINY)
+    reducer = AutoencoderReducer(**params).fit(X)
+    moved = X.copy()
+    _, validation = reducer._validation_split(len(X))
+    moved[validation] = moved[validation] * 5 + 40
+    on_moved = AutoencoderReducer(**params).fit(moved)
+    assert on_moved.spec_.starts_at_pca
+    assert on_moved.history_["loss"] == reducer.history_["loss"]
+    assert on_moved.history_["val_loss"] != reducer.history_["val_loss"]
+
+
 def test_learning_rate_halves_when_the_loss_stalls(digits):
     X = digits[0][:300]
     # With tol at 0.01 the loss (about 0.6 after ten epochs) soon improves by less, so
