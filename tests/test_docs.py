@@ -1,0 +1,104 @@
+"""The documentation's structure keeps its promises, checked without building it.
+
+CI runs these tests before it installs Sphinx, so they read the sources: the API
+reference's templates, the configuration, the toctrees and the pages' claims.
+"""
+
+import ast
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+TEMPLATES = DOCS / "_templates"
+
+
+def _autosummary_blocks(text: str) -> list[tuple[str, str, list[str]]]:
+    """(current module, template, names) of each ``.. autosummary::`` of an rst page."""
+    blocks = []
+    module = None
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if line.startswith(".. currentmodule::"):
+            module = line.split("::")[1].strip()
+        if line.strip() != ".. autosummary::":
+            continue
+        template, names = None, []
+        for body in lines[number + 1 :]:
+            if body and not body.startswith("   "):
+                break
+            option = re.fullmatch(r"\s+:template:\s*(\S+)", body)
+            if option:
+                template = option.group(1)
+            elif body.strip() and not body.strip().startswith(":"):
+                names.append(body.strip())
+        blocks.append((module, template, names))
+    return blocks
+
+
+API_BLOCKS = _autosummary_blocks((DOCS / "api.rst").read_text())
+
+
+def _conf_value(name: str):
+    """A literal assigned in docs/conf.py, read without running it (it imports skae)."""
+    tree = ast.parse((DOCS / "conf.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == name for target in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise LookupError(f"docs/conf.py assigns no {name}")
+
+
+def test_api_reference_lists_every_name_with_a_template():
+    assert API_BLOCKS, "docs/api.rst has no autosummary"
+    for _, template, names in API_BLOCKS:
+        assert template, f"an autosummary of {names} names no template"
+        assert names, f"an autosummary with {template} lists no names"
+
+
+@pytest.mark.parametrize("template", sorted({block[1] for block in API_BLOCKS}))
+def test_api_templates_exist(template):
+    # Sphinx looks a template up in templates_path and, failing that, silently uses
+    # its own stub: a name that misses the file must fail here instead.
+    assert _conf_value("templates_path") == ["_templates"]
+    assert (TEMPLATES / template).is_file(), f"no docs/_templates/{template}"
+
+
+def test_api_names_exist():
+    for module, _, names in API_BLOCKS:
+        imported = importlib.import_module(module)
+        for name in names:
+            assert hasattr(imported, name), f"{module}.{name} is in api.rst but not skae"
+
+
+@pytest.mark.parametrize("name", ["class.rst", "function.rst", "exception.rst"])
+def test_api_pages_are_titled_by_the_short_name(name):
+    # The name, not the dotted path, which the theme clips on narrow screens.
+    template = (TEMPLATES / "autosummary" / name).read_text()
+    title = next(line for line in template.splitlines() if line.startswith("{{"))
+    assert title.startswith("{{ objname | escape | underline")
+
+
+def test_class_pages_have_a_methods_table_and_examples():
+    template = (TEMPLATES / "autosummary" / "class.rst").read_text()
+    assert ".. rubric:: Methods" in template
+    assert re.search(r"\.\. autosummary::\n\s+:nosignatures:\n\s+\{% for", template)
+    assert ".. minigallery::" in template
+
+
+def test_function_pages_list_their_examples():
+    assert ".. minigallery::" in (TEMPLATES / "autosummary" / "function.rst").read_text()
+
+
+def test_gallery_records_the_examples_that_api_pages_list():
+    gallery = _conf_value("sphinx_gallery_conf")
+    assert gallery["doc_module"] == ("skae",)
+    assert gallery["backreferences_dir"] == "generated/backreferences"
+
+
+def test_api_pages_link_their_source():
+    assert "sphinx.ext.viewcode" in _conf_value("extensions")
