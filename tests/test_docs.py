@@ -102,3 +102,33 @@ def test_gallery_records_the_examples_that_api_pages_list():
 
 def test_api_pages_link_their_source():
     assert "sphinx.ext.viewcode" in _conf_value("extensions")
+
+
+def _toctree_entries(page: Path) -> list[str]:
+    """The documents a page's ``.. toctree::`` directives list."""
+    entries, in_toctree = [], False
+    for line in page.read_text().splitlines():
+        if line.startswith(".. toctree::"):
+            in_toctree = True
+        elif in_toctree and line and not line.startswith(" "):
+            in_toctree = False
+        elif in_toctree and line.strip() and not line.strip().startswith(":"):
+            entries.append(line.strip())
+    return entries
+
+
+def test_faq_is_in_the_table_of_contents():
+    assert "faq" in _toctree_entries(DOCS / "index.rst")
+    assert (DOCS / "faq.md").is_file()
+
+
+def test_faq_gives_the_remedies_of_the_divergence_message():
+    faq = (DOCS / "faq.md").read_text()
+    message = re.search(
+        r"raise TrainingDivergedError\((.*?)\n\s*\)",
+        (ROOT / "skae" / "training.py").read_text(),
+        re.S,
+    ).group(1)
+    for remedy in ["learning_rate", "StandardScaler", "loss='mse'"]:
+        assert remedy in message
+        assert remedy.replace("'", '"') in faq
