@@ -132,3 +132,45 @@ def test_faq_gives_the_remedies_of_the_divergence_message():
     for remedy in ["learning_rate", "StandardScaler", "loss='mse'"]:
         assert remedy in message
         assert remedy.replace("'", '"') in faq
+
+
+def _list_table_rows(text: str, after: str) -> list[list[str]]:
+    """The rows of the first ``.. list-table::`` after the line ``after``, as cells."""
+    lines = text[text.index(after) :].splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith(".. list-table::"))
+    rows = []
+    for line in lines[start + 1 :]:
+        if line and not line.startswith(" "):
+            break
+        if line.startswith("   * - "):
+            rows.append([line[len("   * - ") :]])
+        elif line.startswith("     - "):
+            rows[-1].append(line[len("     - ") :])
+        elif line.strip() and rows:
+            rows[-1][-1] += " " + line.strip()
+    return rows
+
+
+def test_reducer_table_says_what_each_reducer_can_do():
+    from sklearn.decomposition import PCA, KernelPCA
+    from sklearn.manifold import TSNE
+
+    from skae import AutoencoderReducer
+
+    text = (DOCS / "user_guide" / "choosing.rst").read_text()
+    header, *rows = _list_table_rows(text, "Which reducer for which job")
+    assert header == ["Reducer", "Inverse", "New rows", "Nonlinear", "Typical use"]
+    by_name = {row[0]: row for row in rows}
+    classes = {
+        "`~sklearn.decomposition.PCA`": PCA,
+        "`~sklearn.decomposition.KernelPCA`": KernelPCA,
+        "`~sklearn.manifold.TSNE`": TSNE,
+        "`AutoencoderReducer` (dense, the default)": AutoencoderReducer,
+    }
+    for name, cls in classes.items():
+        _, inverse, new_rows, _, _ = by_name[name]
+        assert inverse.startswith("no") != hasattr(cls, "inverse_transform"), name
+        assert new_rows.startswith("no") != hasattr(cls, "transform"), name
+    for variant in ['``architecture="conv"``', "``variational=True``", "UMAP"]:
+        assert any(row[0].startswith(variant) for row in rows), variant
+    assert any("neighbour loss" in row[0] for row in rows)
