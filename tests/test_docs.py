@@ -7,9 +7,15 @@ reference's templates, the configuration, the toctrees and the pages' claims.
 import ast
 import importlib
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10, where pytest itself depends on tomli
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -174,3 +180,46 @@ def test_reducer_table_says_what_each_reducer_can_do():
     for variant in ['``architecture="conv"``', "``variational=True``", "UMAP"]:
         assert any(row[0].startswith(variant) for row in rows), variant
     assert any("neighbour loss" in row[0] for row in rows)
+
+
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _pages() -> list[Path]:
+    """README and the documentation pages as written (not what a build generates)."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "docs", "README.md"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return [ROOT / name for name in tracked if Path(name).suffix in {".rst", ".md"}]
+
+
+def test_install_page_describes_every_extra():
+    install = (DOCS / "install.rst").read_text()
+    described = set(re.findall(r"^``([\w-]+)``$", install, re.M))
+    declared = set(PYPROJECT["project"]["optional-dependencies"])
+    # test-backends pins what CI installs; it is not for users.
+    assert described == declared - {"test-backends"}
+
+
+def test_pages_install_only_declared_extras():
+    declared = set(PYPROJECT["project"]["optional-dependencies"])
+    named = {}
+    for page in _pages():
+        for extras in re.findall(r"(?:skae|\.|\.whl)\[([\w,-]+)\]", page.read_text()):
+            for extra in extras.split(","):
+                named.setdefault(extra, []).append(page.name)
+    assert {"jax", "torch", "dask", "docs", "test"} <= set(named)  # the pattern finds them
+    unknown = {extra: pages for extra, pages in named.items() if extra not in declared}
+    assert not unknown, f"pages install extras that pyproject.toml lacks: {unknown}"
+
+
+def test_install_page_names_the_wheel_of_this_version():
+    version = PYPROJECT["project"]["version"]
+    wheels = re.findall(
+        r"skae-([\w.]+)-py3-none-any\.whl", (DOCS / "install.rst").read_text()
+    )
+    assert wheels and set(wheels) == {version}
