@@ -223,3 +223,38 @@ def test_install_page_names_the_wheel_of_this_version():
         r"skae-([\w.]+)-py3-none-any\.whl", (DOCS / "install.rst").read_text()
     )
     assert wheels and set(wheels) == {version}
+
+
+# A measured figure, as pages quote them: a decimal with three or more decimals (an
+# error, a score) or a decimal followed by a unit of time. Parameter values (noise=0.3,
+# 1e-3), versions (0.1.0) and counts are not figures.
+_FIGURE = re.compile(
+    r"(?<![\w.=])(\d+\.\d{3,}|\d+\.\d+(?=\s?(?:s|ms|seconds|minutes)\b))(?!\w|\.\d)"
+)
+
+
+def _result_numbers() -> set[str]:
+    """Every number written in a file under benchmarks/results/, as written."""
+    files = (ROOT / "benchmarks" / "results").rglob("*")
+    suffixes = {".md", ".txt", ".csv", ".json"}
+    text = "\n".join(path.read_text() for path in files if path.suffix in suffixes)
+    return set(re.findall(r"\d+(?:\.\d+)?", text))
+
+
+def test_figure_pattern_finds_measurements_not_parameters():
+    text = "MSE 0.0352 in 12.4 s, 3.5 ms; noise=0.3, 1e-3, 0.1 and version 0.1.0; 0.951."
+    assert _FIGURE.findall(text) == ["0.0352", "12.4", "3.5", "0.951"]
+
+
+def test_pages_quote_only_figures_that_results_files_hold():
+    # Figures are included from the files the benchmarks write, never typed: a typed
+    # one goes stale when the benchmark reruns.
+    pages = _pages()
+    assert len(pages) > 10, "no documentation pages found"
+    held = _result_numbers()
+    unheld = {}
+    for page in pages:
+        figures = sorted(set(_FIGURE.findall(page.read_text())) - held)
+        if figures:
+            unheld[str(page.relative_to(ROOT))] = figures
+    assert not unheld, f"pages quote figures that no results file holds: {unheld}"
