@@ -37,6 +37,8 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # [source] links beside each documented object, to its code in the build.
+    "sphinx.ext.viewcode",
     # MathJax copied into the build, so that formulas render without a network too.
     "sphinx-mathjax-offline",
     "numpydoc",

@@ -1,7 +1,6 @@
 """README's set-up commands are the ones CI runs."""
 
 import re
-import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,31 +47,3 @@ def test_readme_tables_and_outputs_come_from_results_files():
     missing = [row for row in table_rows if row not in results]
     missing += [block for block in outputs if block.strip() not in results]
     assert not missing, "README figures that no results file holds:\n" + "\n".join(missing)
-
-
-def test_readme_prose_figures_come_from_results_files():
-    # Measured figures have three or more decimals or a unit of time; parameter values
-    # such as noise=0.2 have fewer.
-    readme = _outside_code((ROOT / "README.md").read_text())
-    prose = "\n".join(line for line in readme.splitlines() if not line.startswith("|"))
-    figures = set(re.findall(r"(?<![\w.=])\d+\.\d{3,}(?![\w.])", prose))
-    results = _results_text()
-    missing = sorted(figure for figure in figures if figure not in results)
-    assert not missing, f"README quotes figures that no results file holds: {missing}"
-
-
-def test_docs_pages_quote_only_figures_from_results_files():
-    # The pages as written, not what a build generates (its gallery output, timings).
-    tracked = subprocess.run(
-        ["git", "ls-files", "docs"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.split()
-    pages = [ROOT / name for name in tracked if Path(name).suffix in {".rst", ".md"}]
-    assert pages, "no documentation pages found"
-    results = _results_text()
-    missing = {}
-    for page in pages:
-        figures = set(re.findall(r"(?<![\w.=])\d+\.\d{3,}(?![\w.])", page.read_text()))
-        unknown = sorted(figure for figure in figures if figure not in results)
-        if unknown:
-            missing[str(page.relative_to(ROOT))] = unknown
-    assert not missing, f"docs quote figures that no results file holds: {missing}"

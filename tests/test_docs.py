@@ -1,0 +1,260 @@
+"""The documentation's structure keeps its promises, checked without building it.
+
+CI runs these tests before it installs Sphinx, so they read the sources: the API
+reference's templates, the configuration, the toctrees and the pages' claims.
+"""
+
+import ast
+import importlib
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10, where pytest itself depends on tomli
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+TEMPLATES = DOCS / "_templates"
+
+
+def _autosummary_blocks(text: str) -> list[tuple[str, str, list[str]]]:
+    """(current module, template, names) of each ``.. autosummary::`` of an rst page."""
+    blocks = []
+    module = None
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if line.startswith(".. currentmodule::"):
+            module = line.split("::")[1].strip()
+        if line.strip() != ".. autosummary::":
+            continue
+        template, names = None, []
+        for body in lines[number + 1 :]:
+            if body and not body.startswith("   "):
+                break
+            option = re.fullmatch(r"\s+:template:\s*(\S+)", body)
+            if option:
+                template = option.group(1)
+            elif body.strip() and not body.strip().startswith(":"):
+                names.append(body.strip())
+        blocks.append((module, template, names))
+    return blocks
+
+
+API_BLOCKS = _autosummary_blocks((DOCS / "api.rst").read_text())
+
+
+def _conf_value(name: str):
+    """A literal assigned in docs/conf.py, read without running it (it imports skae)."""
+    tree = ast.parse((DOCS / "conf.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == name for target in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise LookupError(f"docs/conf.py assigns no {name}")
+
+
+def test_api_reference_lists_every_name_with_a_template():
+    assert API_BLOCKS, "docs/api.rst has no autosummary"
+    for _, template, names in API_BLOCKS:
+        assert template, f"an autosummary of {names} names no template"
+        assert names, f"an autosummary with {template} lists no names"
+
+
+@pytest.mark.parametrize("template", sorted({block[1] for block in API_BLOCKS}))
+def test_api_templates_exist(template):
+    # Sphinx looks a template up in templates_path and, failing that, silently uses
+    # its own stub: a name that misses the file must fail here instead.
+    assert _conf_value("templates_path") == ["_templates"]
+    assert (TEMPLATES / template).is_file(), f"no docs/_templates/{template}"
+
+
+def test_api_names_exist():
+    for module, _, names in API_BLOCKS:
+        imported = importlib.import_module(module)
+        for name in names:
+            assert hasattr(imported, name), f"{module}.{name} is in api.rst but not skae"
+
+
+@pytest.mark.parametrize("name", ["class.rst", "function.rst", "exception.rst"])
+def test_api_pages_are_titled_by_the_short_name(name):
+    # The name, not the dotted path, which the theme clips on narrow screens.
+    template = (TEMPLATES / "autosummary" / name).read_text()
+    title = next(line for line in template.splitlines() if line.startswith("{{"))
+    assert title.startswith("{{ objname | escape | underline")
+
+
+def test_class_pages_have_a_methods_table_and_examples():
+    template = (TEMPLATES / "autosummary" / "class.rst").read_text()
+    assert ".. rubric:: Methods" in template
+    assert re.search(r"\.\. autosummary::\n\s+:nosignatures:\n\s+\{% for", template)
+    assert ".. minigallery::" in template
+
+
+def test_function_pages_list_their_examples():
+    assert ".. minigallery::" in (TEMPLATES / "autosummary" / "function.rst").read_text()
+
+
+def test_gallery_records_the_examples_that_api_pages_list():
+    gallery = _conf_value("sphinx_gallery_conf")
+    assert gallery["doc_module"] == ("skae",)
+    assert gallery["backreferences_dir"] == "generated/backreferences"
+
+
+def test_api_pages_link_their_source():
+    assert "sphinx.ext.viewcode" in _conf_value("extensions")
+
+
+def _toctree_entries(page: Path) -> list[str]:
+    """The documents a page's ``.. toctree::`` directives list."""
+    entries, in_toctree = [], False
+    for line in page.read_text().splitlines():
+        if line.startswith(".. toctree::"):
+            in_toctree = True
+        elif in_toctree and line and not line.startswith(" "):
+            in_toctree = False
+        elif in_toctree and line.strip() and not line.strip().startswith(":"):
+            entries.append(line.strip())
+    return entries
+
+
+def test_faq_is_in_the_table_of_contents():
+    assert "faq" in _toctree_entries(DOCS / "index.rst")
+    assert (DOCS / "faq.md").is_file()
+
+
+def test_faq_gives_the_remedies_of_the_divergence_message():
+    faq = (DOCS / "faq.md").read_text()
+    message = re.search(
+        r"raise TrainingDivergedError\((.*?)\n\s*\)",
+        (ROOT / "skae" / "training.py").read_text(),
+        re.S,
+    ).group(1)
+    for remedy in ["learning_rate", "StandardScaler", "loss='mse'"]:
+        assert remedy in message
+        assert remedy.replace("'", '"') in faq
+
+
+def _list_table_rows(text: str, after: str) -> list[list[str]]:
+    """The rows of the first ``.. list-table::`` after the line ``after``, as cells."""
+    lines = text[text.index(after) :].splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith(".. list-table::"))
+    rows = []
+    for line in lines[start + 1 :]:
+        if line and not line.startswith(" "):
+            break
+        if line.startswith("   * - "):
+            rows.append([line[len("   * - ") :]])
+        elif line.startswith("     - "):
+            rows[-1].append(line[len("     - ") :])
+        elif line.strip() and rows:
+            rows[-1][-1] += " " + line.strip()
+    return rows
+
+
+def test_reducer_table_says_what_each_reducer_can_do():
+    from sklearn.decomposition import PCA, KernelPCA
+    from sklearn.manifold import TSNE
+
+    from skae import AutoencoderReducer
+
+    text = (DOCS / "user_guide" / "choosing.rst").read_text()
+    header, *rows = _list_table_rows(text, "Which reducer for which job")
+    assert header == ["Reducer", "Inverse", "New rows", "Nonlinear", "Typical use"]
+    by_name = {row[0]: row for row in rows}
+    classes = {
+        "`~sklearn.decomposition.PCA`": PCA,
+        "`~sklearn.decomposition.KernelPCA`": KernelPCA,
+        "`~sklearn.manifold.TSNE`": TSNE,
+        "`AutoencoderReducer` (dense, the default)": AutoencoderReducer,
+    }
+    for name, cls in classes.items():
+        _, inverse, new_rows, _, _ = by_name[name]
+        assert inverse.startswith("no") != hasattr(cls, "inverse_transform"), name
+        assert new_rows.startswith("no") != hasattr(cls, "transform"), name
+    for variant in ['``architecture="conv"``', "``variational=True``", "UMAP"]:
+        assert any(row[0].startswith(variant) for row in rows), variant
+    assert any("neighbour loss" in row[0] for row in rows)
+
+
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _pages() -> list[Path]:
+    """README and the documentation pages as written (not what a build generates)."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "docs", "README.md"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return [ROOT / name for name in tracked if Path(name).suffix in {".rst", ".md"}]
+
+
+def test_install_page_describes_every_extra():
+    install = (DOCS / "install.rst").read_text()
+    described = set(re.findall(r"^``([\w-]+)``$", install, re.M))
+    declared = set(PYPROJECT["project"]["optional-dependencies"])
+    # test-backends pins what CI installs; it is not for users.
+    assert described == declared - {"test-backends"}
+
+
+def test_pages_install_only_declared_extras():
+    declared = set(PYPROJECT["project"]["optional-dependencies"])
+    named = {}
+    for page in _pages():
+        for extras in re.findall(r"(?:skae|\.|\.whl)\[([\w,-]+)\]", page.read_text()):
+            for extra in extras.split(","):
+                named.setdefault(extra, []).append(page.name)
+    assert {"jax", "torch", "dask", "docs", "test"} <= set(named)  # the pattern finds them
+    unknown = {extra: pages for extra, pages in named.items() if extra not in declared}
+    assert not unknown, f"pages install extras that pyproject.toml lacks: {unknown}"
+
+
+def test_install_page_names_the_wheel_of_this_version():
+    version = PYPROJECT["project"]["version"]
+    wheels = re.findall(
+        r"skae-([\w.]+)-py3-none-any\.whl", (DOCS / "install.rst").read_text()
+    )
+    assert wheels and set(wheels) == {version}
+
+
+# A measured figure, as pages quote them: a decimal with three or more decimals (an
+# error, a score) or a decimal followed by a unit of time. Parameter values (noise=0.3,
+# 1e-3), versions (0.1.0) and counts are not figures.
+_FIGURE = re.compile(
+    r"(?<![\w.=])(\d+\.\d{3,}|\d+\.\d+(?=\s?(?:s|ms|seconds|minutes)\b))(?!\w|\.\d)"
+)
+
+
+def _result_numbers() -> set[str]:
+    """Every number written in a file under benchmarks/results/, as written."""
+    files = (ROOT / "benchmarks" / "results").rglob("*")
+    suffixes = {".md", ".txt", ".csv", ".json"}
+    text = "\n".join(path.read_text() for path in files if path.suffix in suffixes)
+    return set(re.findall(r"\d+(?:\.\d+)?", text))
+
+
+def test_figure_pattern_finds_measurements_not_parameters():
+    text = "MSE 0.0352 in 12.4 s, 3.5 ms; noise=0.3, 1e-3, 0.1 and version 0.1.0; 0.951."
+    assert _FIGURE.findall(text) == ["0.0352", "12.4", "3.5", "0.951"]
+
+
+def test_pages_quote_only_figures_that_results_files_hold():
+    # Figures are included from the files the benchmarks write, never typed: a typed
+    # one goes stale when the benchmark reruns.
+    pages = _pages()
+    assert len(pages) > 10, "no documentation pages found"
+    held = _result_numbers()
+    unheld = {}
+    for page in pages:
+        figures = sorted(set(_FIGURE.findall(page.read_text())) - held)
+        if figures:
+            unheld[str(page.relative_to(ROOT))] = figures
+    assert not unheld, f"pages quote figures that no results file holds: {unheld}"
