@@ -75,9 +75,26 @@ myst_heading_anchors = 3
 # -- Figures in the pages ------------------------------------------------------------
 
 # ``.. plot:: figures/NAME.py`` runs docs/figures/NAME.py and shows the figures it
-# draws, with a link to the code.
+# draws, then a link to the code (matplotlib's own template puts it above them).
 plot_include_source = False
 plot_html_show_source_link = True
+plot_template = """
+{{ source_code }}
+
+.. only:: html
+
+   {% for img in images %}
+   .. figure:: {{ build_dir }}/{{ img.basename }}.{{ default_fmt }}
+      {% for option in options -%}
+      {{ option }}
+      {% endfor %}
+      {{ caption }}
+   {% endfor %}
+
+   {% if src_name %}
+   :download:`The code that drew this figure <{{ build_dir }}/{{ src_name }}>`
+   {% endif %}
+"""
 plot_html_show_formats = False
 plot_formats = [("png", 110)]
 plot_rcparams = {"figure.max_open_warning": 0}
