@@ -137,8 +137,13 @@ html_theme_options = {
     "header_links_before_dropdown": 6,
     "show_toc_level": 2,
     "navigation_with_keys": False,
-    # The persistence page's four-column table needs the width of the page's outline.
-    "secondary_sidebar_items": {"**": ["page-toc"], "persistence": []},
+    # The persistence page's four-column table and the reducer table of "Choosing a
+    # model" need the width of the page's outline.
+    "secondary_sidebar_items": {
+        "**": ["page-toc"],
+        "persistence": [],
+        "user_guide/choosing": [],
+    },
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
 }

@@ -17,7 +17,7 @@ maps = {
     "t-SNE": TSNE(2, random_state=0).fit_transform(X_test),
 }
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+fig, (left, right) = plt.subplots(1, 2, figsize=(8, 4), layout="constrained")
 # One digit's 5 nearest neighbours in pixel space and on PCA's map.
 row, k = 0, 5
 pca_map = maps["PCA"]
@@ -58,4 +58,5 @@ right.set_xscale("log")
 right.set_xticks(ks, [str(n) for n in ks])
 right.set_xlabel("k (neighbours)")
 right.set_title("450 held-out digits")
-right.legend(fontsize="small")
+right.set_ylim(0.6, 1.01)  # room for the legend below the lines
+right.legend(fontsize="small", loc="lower left")

@@ -10,6 +10,8 @@ reduce scikit-learn's 8x8 digits to 2 numbers per image, and the displays of
 `skae.plots` draw what each keeps.
 """
 
+# sphinx_gallery_thumbnail_number = 3
+
 # %%
 # Fit on three quarters of the digits
 # -----------------------------------

@@ -63,9 +63,9 @@ print("best:", search.best_params_)
 print(f"held-out score of the refitted best reducer: {search.score(X_test):.4f}")
 
 # %%
-# The scores drawn: each bar is the mean score over the two folds, its line the
-# spread of the two (one standard deviation). Higher is better: a score is a negative
-# error.
+# The scores drawn: each bar is a candidate's cross-validated error, its mean score
+# over the two folds negated, so lower is better; its line is the spread of the two
+# folds (one standard deviation).
 import matplotlib.pyplot as plt
 import numpy as np
 

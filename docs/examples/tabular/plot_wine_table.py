@@ -20,6 +20,8 @@ What its loss weighs is a choice, ``feature_weighting``:
 Each is compared with the PCA that minimises the same error, on held-out wines.
 """
 
+# sphinx_gallery_thumbnail_number = 2
+
 # %%
 # Data
 # ----
