@@ -114,6 +114,7 @@ sphinx_gallery_conf = {
         "examples/maps",
         "examples/generating",
         "examples/model_selection",
+        "examples/scaling",
     ],
     "within_subsection_order": "FileNameSortKey",
     "doc_module": ("skae",),
