@@ -21,7 +21,7 @@ reducer.fit(X_train)
 
 name = "autoencoder"
 fig, axes = plt.subplots(
-    1, 3, figsize=(13, 4), width_ratios=[1.6, 1, 1], layout="constrained"
+    1, 3, figsize=(12, 3.5), width_ratios=[2, 1, 1], layout="constrained"
 )
 ReconstructionDisplay.from_estimator(
     reducer, X_test, n_samples=8, estimator_name=name, ax=axes[0]
