@@ -43,6 +43,8 @@ extensions = [
     "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    # Figures drawn by code when the pages are built (also with plot_gallery=0).
+    "matplotlib.sphinxext.plot_directive",
     "myst_parser",
     "skae_docs",
 ]
@@ -70,12 +72,50 @@ numpydoc_xref_param_type = False
 myst_enable_extensions = ["colon_fence", "dollarmath"]
 myst_heading_anchors = 3
 
+# -- Figures in the pages ------------------------------------------------------------
+
+# ``.. plot:: figures/NAME.py`` runs docs/figures/NAME.py and shows the figures it
+# draws, then a link to the code (matplotlib's own template puts it above them).
+plot_include_source = False
+plot_html_show_source_link = True
+plot_template = """
+{{ source_code }}
+
+.. only:: html
+
+   {% for img in images %}
+   .. figure:: {{ build_dir }}/{{ img.basename }}.{{ default_fmt }}
+      {% for option in options -%}
+      {{ option }}
+      {% endfor %}
+      {{ caption }}
+   {% endfor %}
+
+   {% if src_name %}
+   :download:`The code that drew this figure <{{ build_dir }}/{{ src_name }}>`
+   {% endif %}
+"""
+plot_html_show_formats = False
+plot_formats = [("png", 110)]
+plot_rcparams = {"figure.max_open_warning": 0}
+
 # -- Example gallery ----------------------------------------------------------------
 
 sphinx_gallery_conf = {
     "examples_dirs": "examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
+    # The gallery's sections, in this order: one folder of docs/examples each, with
+    # its GALLERY_HEADER.rst.
+    "subsection_order": [
+        "examples/getting_started",
+        "examples/images",
+        "examples/tabular",
+        "examples/maps",
+        "examples/generating",
+        "examples/model_selection",
+        "examples/scaling",
+    ],
     "within_subsection_order": "FileNameSortKey",
     "doc_module": ("skae",),
     "backreferences_dir": "generated/backreferences",
@@ -98,8 +138,13 @@ html_theme_options = {
     "header_links_before_dropdown": 6,
     "show_toc_level": 2,
     "navigation_with_keys": False,
-    # The persistence page's four-column table needs the width of the page's outline.
-    "secondary_sidebar_items": {"**": ["page-toc"], "persistence": []},
+    # The persistence page's four-column table and the reducer table of "Choosing a
+    # model" need the width of the page's outline.
+    "secondary_sidebar_items": {
+        "**": ["page-toc"],
+        "persistence": [],
+        "user_guide/choosing": [],
+    },
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
 }
@@ -110,7 +155,7 @@ html_sidebars = {
     page: []
     for page in ("index", "install", "quickstart", "cli", "benchmarks", "changelog")
 }
-html_sidebars["auto_examples/plot_*"] = []
+html_sidebars["auto_examples/*/plot_*"] = []
 
 # -- Links to other projects (needs a network; off by default) ------------------------
 

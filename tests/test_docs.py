@@ -258,3 +258,149 @@ def test_pages_quote_only_figures_that_results_files_hold():
         if figures:
             unheld[str(page.relative_to(ROOT))] = figures
     assert not unheld, f"pages quote figures that no results file holds: {unheld}"
+
+
+# -- The example gallery and the pages' figures ------------------------------------------
+
+EXAMPLES = DOCS / "examples"
+GALLERY_SECTIONS = sorted(
+    path
+    for path in EXAMPLES.iterdir()
+    if path.is_dir() and not path.name.startswith((".", "_"))
+)
+EXAMPLE_FILES = sorted(EXAMPLES.rglob("plot_*.py"))
+
+
+def test_gallery_is_in_sections_each_with_a_header():
+    # sphinx-gallery makes a section of a subfolder only when it has a header.
+    assert len(GALLERY_SECTIONS) >= 5
+    assert (EXAMPLES / "GALLERY_HEADER.rst").is_file()
+    for section in GALLERY_SECTIONS:
+        header = section / "GALLERY_HEADER.rst"
+        assert header.is_file(), f"docs/examples/{section.name} has no GALLERY_HEADER.rst"
+        title = header.read_text().splitlines()
+        assert any(set(line) == {"="} for line in title), f"{header} has no title"
+        assert list(section.glob("plot_*.py")), f"docs/examples/{section.name} is empty"
+    loose = [path.name for path in EXAMPLES.glob("plot_*.py")]
+    assert not loose, f"examples outside any section: {loose}"
+
+
+def test_gallery_orders_every_section():
+    order = _conf_value("sphinx_gallery_conf")["subsection_order"]
+    assert sorted(order) == sorted(f"examples/{path.name}" for path in GALLERY_SECTIONS)
+
+
+def test_examples_have_a_titled_docstring():
+    for example in EXAMPLE_FILES:
+        docstring = ast.get_docstring(ast.parse(example.read_text()))
+        assert docstring, f"{example.name} has no docstring (sphinx-gallery's title)"
+        lines = docstring.strip().splitlines()
+        assert set(lines[0]) == {"="} and set(lines[2]) == {"="}, example.name
+
+
+# Paths into a checkout of the project, which a downloaded example does not have.
+_REPOSITORY_PATHS = re.compile(r"\.\./shared|shared/data|benchmarks/|/work/|__file__")
+
+
+@pytest.mark.parametrize(
+    "script",
+    EXAMPLE_FILES + sorted((DOCS / "figures").glob("*.py")),
+    ids=lambda path: str(path.relative_to(DOCS)),
+)
+def test_examples_and_figures_load_data_through_skae_datasets(script):
+    text = script.read_text()
+    found = _REPOSITORY_PATHS.findall(text)
+    assert not found, f"{script.name} reads repository paths: {found}"
+    if script.parent.parent == EXAMPLES:
+        assert "from skae.datasets import" in text, f"{script.name} loads no data"
+
+
+def test_references_to_examples_name_existing_examples():
+    # sphinx-gallery's label of docs/examples/SECTION/NAME.py.
+    labels = {
+        "sphx_glr_auto_examples_" + "_".join(path.relative_to(EXAMPLES).parts)
+        for path in EXAMPLE_FILES
+    }
+    named = {}
+    for page in _pages() + sorted((ROOT / "skae").rglob("*.py")):
+        for label in re.findall(r"sphx_glr_\w+\.py", page.read_text()):
+            named.setdefault(label, []).append(page.name)
+    assert named, "no page refers to an example"
+    unknown = {label: pages for label, pages in named.items() if label not in labels}
+    assert not unknown, f"references to examples that do not exist: {unknown}"
+
+
+# Directives that read a file: the file must exist where Sphinx looks for it.
+_RST_FILE_DIRECTIVE = re.compile(
+    r"^\s*\.\. (plot|figure|image|literalinclude|include)::\s+(\S+)", re.M
+)
+_MD_FILE_DIRECTIVE = re.compile(
+    r"^```\{(plot|figure|image|literalinclude|include)\}\s+(\S+)", re.M
+)
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
+_BENCHMARK_REPORT = re.compile(r"<!--\s*benchmark-report:\s*(\S+)")
+
+
+def _files_pages_read(page: Path) -> list[tuple[str, Path]]:
+    """(what reads it, path) of every file a page's directives and images read."""
+    text = page.read_text()
+    pattern = _RST_FILE_DIRECTIVE if page.suffix == ".rst" else _MD_FILE_DIRECTIVE
+    found = []
+    for directive, target in pattern.findall(text):
+        # The plot directive reads from the source folder; "/" starts there too.
+        if directive == "plot" or target.startswith("/"):
+            found.append((directive, DOCS / target.lstrip("/")))
+        else:
+            found.append((directive, page.parent / target))
+    for target in _MD_IMAGE.findall(text) + _BENCHMARK_REPORT.findall(text):
+        if "://" not in target:
+            found.append(("image or report", page.parent / target))
+    return found
+
+
+def test_pages_read_only_files_that_exist():
+    read = [(page, *entry) for page in _pages() for entry in _files_pages_read(page)]
+    assert any(directive == "plot" for _, directive, _ in read), "no page has a figure"
+    missing = [
+        f"{page.relative_to(ROOT)}: {directive} {path}"
+        for page, directive, path in read
+        if not path.resolve().is_file()
+    ]
+    assert not missing, f"pages read files that do not exist: {missing}"
+
+
+def test_every_figure_script_is_shown_on_a_page():
+    shown = {
+        path.resolve()
+        for page in _pages()
+        for directive, path in _files_pages_read(page)
+        if directive == "plot"
+    }
+    scripts = {path.resolve() for path in (DOCS / "figures").glob("*.py")}
+    assert scripts and scripts <= shown, f"figure scripts no page shows: {scripts - shown}"
+
+
+@pytest.mark.parametrize(
+    "page", ["index.rst", "quickstart.rst", "user_guide/autoencoders.rst"]
+)
+def test_pages_that_teach_the_basics_have_figures(page):
+    assert re.search(r"^\.\. plot:: figures/\w+\.py$", (DOCS / page).read_text(), re.M)
+
+
+def test_index_names_every_keras_backend():
+    index = (DOCS / "index.rst").read_text()
+    assert "(on TensorFlow)" not in index
+    assert all(name in index for name in ["TensorFlow", "JAX", "PyTorch"])
+
+
+def test_benchmarks_page_keeps_repository_paths_in_its_appendix():
+    # A reader learns what was measured on which data first; where the scripts and
+    # files live is for the appendix. Directive arguments and the benchmark-report
+    # comments (whose command shows only when a report is missing) are not prose.
+    page = (DOCS / "benchmarks.md").read_text()
+    body, appendix = page.split("(benchmarks_appendix)=")
+    prose = re.sub(r"```\{[^}]+\}.*?```|<!--.*?-->", "", body, flags=re.S)
+    for internal in ["shared/data", "benchmarks/results", "python benchmarks/"]:
+        assert internal not in prose, f"{internal!r} before the benchmarks appendix"
+    assert "python benchmarks/mnist_comparison.py" in appendix
+    assert "shared/data" not in appendix  # commands take the reader's own folder

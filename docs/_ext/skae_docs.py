@@ -5,10 +5,11 @@
   so that the command-line page never drifts from the code.
 - In Markdown pages, a comment line ``<!-- benchmark-report: PATH | COMMAND -->``
   becomes an include of the Markdown report PATH (its images resolved next to it, its
-  headings one level down) and a download link to the ``results.csv`` beside it, when
-  the report exists; otherwise a note saying which COMMAND produces it. The benchmark
-  page uses it for results that the benchmark scripts write, so that it stays in step
-  with them and builds before they exist.
+  headings two levels down, so that its title comes under the page's section) and a
+  download link to the ``results.csv`` beside it, when the report exists; otherwise a
+  note saying which COMMAND produces it. The benchmark page uses it for results that
+  the benchmark scripts write, so that it stays in step with them and builds before
+  they exist.
 - Cross-references inside docstrings that classes inherit from scikit-learn (such as
   ``set_output``'s link to scikit-learn's own example) point into scikit-learn's
   documentation. Intersphinx resolves them when enabled; otherwise they are shown as
@@ -138,7 +139,7 @@ def _benchmark_reports(app, docname, source):
                 f"```{{note}}\nNot produced yet: `{relative}` appears when "
                 f"`{match.group('command')}` has run.\n```"
             )
-        lines = [f"```{{include}} {relative}", ":relative-images:", ":heading-offset: 1"]
+        lines = [f"```{{include}} {relative}", ":relative-images:", ":heading-offset: 2"]
         lines += ["```", ""]
         if (report.parent / "results.csv").is_file():
             table = str(Path(relative).parent / "results.csv")

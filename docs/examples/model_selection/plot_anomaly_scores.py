@@ -83,6 +83,49 @@ for label, anomalies in [("unseen 9s", nines), ("corrupted rows", corrupted)]:
     print(f"{label:<15} ROC AUC: autoencoder {auc_autoencoder:.3f}, PCA {auc_pca:.3f}")
 
 # %%
+# Scores and ROC curves
+# ---------------------
+# Left, the autoencoder's anomaly scores of the three kinds of row (log scale: the
+# normal rows' errors alone span more than ten times). Right, the ROC curves behind the
+# AUCs above: for each threshold on the score, the share of anomalies flagged against
+# the share of normal rows flagged by mistake.
+import matplotlib.pyplot as plt
+from sklearn.metrics import RocCurveDisplay
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5), layout="constrained")
+groups = {"normal": normal, "unseen 9s": nines, "corrupted": corrupted}
+scores = {label: -autoencoder.score_samples(rows) for label, rows in groups.items()}
+every_score = np.concatenate(list(scores.values()))
+bins = np.geomspace(every_score.min(), every_score.max(), 40)
+for label, score in scores.items():
+    left.hist(score, bins=bins, alpha=0.6, label=label)
+left.set_xscale("log")
+left.set_xlabel("anomaly score: reconstruction MSE of the row")
+left.set_ylabel("rows")
+left.legend()
+left.set_title("Autoencoder's anomaly scores of held-out rows")
+for (label, anomalies), style in zip(
+    [("unseen 9s", nines), ("corrupted", corrupted)], ["-", "--"], strict=True
+):
+    rows = np.concatenate([normal, anomalies])
+    is_anomaly = np.r_[np.zeros(len(normal)), np.ones(len(anomalies))]
+    for reducer_name, score, color in [
+        ("autoencoder", -autoencoder.score_samples(rows), "C0"),
+        ("PCA", pca_anomaly_score(rows), "C1"),
+    ]:
+        display = RocCurveDisplay.from_predictions(
+            is_anomaly, score, name=f"{label}, {reducer_name}", ax=right
+        )
+        display.line_.set(linestyle=style, color=color)
+right.set(
+    xlabel="normal rows flagged (false positive rate)",
+    ylabel="anomalies flagged (true positive rate)",
+)
+right.legend(loc="lower right")  # again, with the lines' styles
+right.set_title("ROC curves: anomalies against normal rows")
+plt.show()
+
+# %%
 # Corrupted rows break the patterns every digit shares, and both reducers flag them.
 # An unseen class is flagged only as far as it is harder to reconstruct than the
 # classes seen: a 9 shares most strokes with 4s and 7s, and a thin digit with little
