@@ -8,6 +8,7 @@ import ast
 import importlib
 import re
 import subprocess
+import zlib
 from pathlib import Path
 
 import pytest
@@ -404,3 +405,31 @@ def test_benchmarks_page_keeps_repository_paths_in_its_appendix():
         assert internal not in prose, f"{internal!r} before the benchmarks appendix"
     assert "python benchmarks/mnist_comparison.py" in appendix
     assert "shared/data" not in appendix  # commands take the reader's own folder
+
+
+def _inventory_names(path: Path) -> set[str]:
+    """The object names a Sphinx ``objects.inv`` (version 2) links."""
+    header, _, body = path.read_bytes().partition(b"zlib.\n")
+    assert header.startswith(b"# Sphinx inventory version 2"), path
+    return {line.split(" ", 1)[0] for line in zlib.decompress(body).decode().splitlines()}
+
+
+def _referenced_names(prefix: str) -> set[str]:
+    """Names under ``prefix`` that pages, examples and docstrings write as `name`."""
+    pattern = re.compile(rf"`~?({prefix}\.[A-Za-z_][\w.]*)`")
+    sources = [
+        *_pages(),
+        *(DOCS / "examples").rglob("*.py"),
+        *(ROOT / "skae").rglob("*.py"),
+    ]
+    return {name for source in sources for name in pattern.findall(source.read_text())}
+
+
+@pytest.mark.parametrize("project, prefix", [("sklearn", "sklearn"), ("numpy", "numpy")])
+def test_intersphinx_inventories_link_every_name_the_docs_reference(project, prefix):
+    inventory = DOCS / "inventories" / f"{project}.inv"
+    referenced = _referenced_names(prefix)
+    assert referenced, f"no {prefix} names found: the pattern is broken"
+    assert referenced <= _inventory_names(inventory), referenced - _inventory_names(
+        inventory
+    )
