@@ -402,6 +402,20 @@ class ReconstructionDisplay:
 # ------------------------------------------------------------------------ embeddings
 
 
+def _class_colors(colormap, n_classes):
+    """A colormap of ``n_classes`` colours, one per class.
+
+    A qualitative map (tab10) gives its first colours, which are made to be told apart;
+    resampling it would spread 3 classes over colours 0, 4 and 9, two of them blue.
+    """
+    import matplotlib
+
+    colors = getattr(colormap, "colors", None)
+    if colors is not None and len(colors) >= n_classes:
+        return matplotlib.colors.ListedColormap(colors[:n_classes])
+    return colormap.resampled(n_classes)
+
+
 class EmbeddingDisplay:
     """A 2-D embedding as a scatter plot, coloured by label.
 
@@ -521,7 +535,7 @@ class EmbeddingDisplay:
         self.scatter_ = ax.scatter(
             *embedding.T,
             c=codes,
-            cmap=colormap.resampled(n_classes),
+            cmap=_class_colors(colormap, n_classes),
             vmin=-0.5,
             vmax=n_classes - 0.5,
             **style,

@@ -161,6 +161,20 @@ def test_embedding_display_colours_each_digit_with_a_legend(digits):
     assert display.ax_.get_ylabel() == "component 2"
 
 
+def test_embedding_display_gives_few_classes_the_first_colours_of_tab10():
+    import matplotlib
+
+    embedding = np.random.RandomState(0).normal(size=(30, 2))
+    labels = np.arange(30) % 3
+    display = EmbeddingDisplay(embedding, labels).plot()
+
+    display.figure_.canvas.draw()  # scatter colours are mapped when drawn
+    point_colours = display.scatter_.get_facecolors()[:, :3]
+    tab10 = np.asarray(matplotlib.colormaps["tab10"].colors)
+    for label in range(3):
+        np.testing.assert_allclose(point_colours[labels == label][0], tab10[label])
+
+
 def test_embedding_display_from_embedding_for_tsne(digits):
     X, y = digits
     embedding = TSNE(perplexity=10, max_iter=250, random_state=0).fit_transform(X[:150])
