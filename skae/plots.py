@@ -406,7 +406,7 @@ def _class_colors(colormap, n_classes):
     """A colormap of ``n_classes`` colours, one per class.
 
     A qualitative map (tab10) gives its first colours, which are made to be told apart;
-    resampling it would spread 3 classes over colours 0, 4 and 9, two of them blue.
+    resampling it would spread 3 classes over colours 0, 5 and 9: blue, brown and cyan.
     """
     import matplotlib
 
