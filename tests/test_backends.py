@@ -14,6 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from skae.backends import BACKENDS
@@ -245,4 +246,6 @@ def test_pytorch_scales_out_by_parallel_fits_in_processes():
     """What the backends page claims for PyTorch: no data-parallel Model.fit in Keras,
     but independent fits (a grid search's) run in parallel processes, alike."""
     scores = _run("torch", PARALLEL_FITS)
-    assert scores["1"] == scores["2"]
+    # Alike, not bitwise: joblib's workers run PyTorch on fewer threads, which sums in
+    # another order (CI saw 3.7e-9 relative); a fit seeded otherwise moves by 1e-3.
+    np.testing.assert_allclose(scores["1"], scores["2"], rtol=1e-6)
