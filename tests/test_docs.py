@@ -6,6 +6,7 @@ reference's templates, the configuration, the toctrees and the pages' claims.
 
 import ast
 import importlib
+import importlib.util
 import re
 import subprocess
 import zlib
@@ -227,11 +228,10 @@ def test_install_page_names_the_wheel_of_this_version():
 
 
 # A measured figure, as pages quote them: a decimal with three or more decimals (an
-# error, a score) or a decimal followed by a unit of time. Parameter values (noise=0.3,
-# 1e-3), versions (0.1.0) and counts are not figures.
-_FIGURE = re.compile(
-    r"(?<![\w.=])(\d+\.\d{3,}|\d+\.\d+(?=\s?(?:s|ms|seconds|minutes)\b))(?!\w|\.\d)"
-)
+# error, a score) or a decimal followed by a unit of time or memory, or a percentage.
+# Parameter values (noise=0.3, 1e-3), versions (0.1.0) and counts are not figures.
+_UNIT = r"(?:s|ms|seconds|minutes|[KMG]i?B|%)"
+_FIGURE = re.compile(rf"(?<![\w.=])(\d+\.\d{{3,}}|\d+\.\d+(?=\s?{_UNIT}(?!\w)))(?!\w|\.\d)")
 
 
 def _result_numbers() -> set[str]:
@@ -243,8 +243,19 @@ def _result_numbers() -> set[str]:
 
 
 def test_figure_pattern_finds_measurements_not_parameters():
-    text = "MSE 0.0352 in 12.4 s, 3.5 ms; noise=0.3, 1e-3, 0.1 and version 0.1.0; 0.951."
-    assert _FIGURE.findall(text) == ["0.0352", "12.4", "3.5", "0.951"]
+    text = (
+        "MSE 0.0352 in 12.4 s, 3.5 ms, 22.6 MB, 0.93 GiB, 2.5 %; noise=0.3, 1e-3, 0.1 "
+        "and version 0.1.0; 0.951; 4.5 Mbit."
+    )
+    assert _FIGURE.findall(text) == [
+        "0.0352",
+        "12.4",
+        "3.5",
+        "22.6",
+        "0.93",
+        "2.5",
+        "0.951",
+    ]
 
 
 def test_pages_quote_only_figures_that_results_files_hold():
@@ -405,6 +416,39 @@ def test_benchmarks_page_keeps_repository_paths_in_its_appendix():
         assert internal not in prose, f"{internal!r} before the benchmarks appendix"
     assert "python benchmarks/mnist_comparison.py" in appendix
     assert "shared/data" not in appendix  # commands take the reader's own folder
+
+
+def _for_readers():
+    """docs/_ext/report_paths.for_readers, which the build applies to included reports."""
+    spec = importlib.util.spec_from_file_location(
+        "report_paths", DOCS / "_ext" / "report_paths.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.for_readers
+
+
+def test_included_reports_show_the_readers_mnist_folder():
+    # The scripts record the project's own MNIST folder in the commands and protocols
+    # they write; pages include those reports, which must show the reader's (DIR).
+    for_readers = _for_readers()
+    reports = {
+        path.resolve()
+        for page in _pages()
+        for _, path in _files_pages_read(page)
+        if "results" in path.parts and path.suffix == ".md"
+    }
+    assert len(reports) > 10, "the pages include no benchmark reports"
+    assert any("shared/data" in path.read_text() for path in reports)
+    leaks = {
+        path.name: re.findall(r"\S*shared/data\S*|/work/\S*", for_readers(path.read_text()))
+        for path in reports
+    }
+    assert not any(leaks.values()), f"reports show the project's paths: {leaks}"
+    line = "Made by `x.py --data-dir /srv/shared/data/mnist` (../shared/data/README.md)."
+    assert for_readers(line) == "Made by `x.py --data-dir DIR`."
+    extension = (DOCS / "_ext" / "skae_docs.py").read_text()
+    assert 'app.connect("include-read", _reports_for_readers)' in extension
 
 
 def _inventory_names(path: Path) -> set[str]:

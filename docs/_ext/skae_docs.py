@@ -10,6 +10,8 @@
   note saying which COMMAND produces it. The benchmark page uses it for results that
   the benchmark scripts write, so that it stays in step with them and builds before
   they exist.
+- Every file a page includes from ``benchmarks/results/`` shows the reader's MNIST
+  folder as ``DIR`` instead of the project's (`report_paths.for_readers`).
 - Cross-references inside docstrings that classes inherit from scikit-learn (such as
   ``set_output``'s link to scikit-learn's own example) point into scikit-learn's
   documentation. Intersphinx resolves them when enabled; otherwise they are shown as
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from report_paths import for_readers
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
@@ -149,6 +152,12 @@ def _benchmark_reports(app, docname, source):
     source[0] = _BENCHMARK_REPORT.sub(replacement, source[0])
 
 
+def _reports_for_readers(app, relative_path, parent_docname, content):
+    """An included benchmark report with the reader's MNIST folder, not the project's."""
+    if "benchmarks/results" in Path(relative_path).as_posix():
+        content[0] = for_readers(content[0])
+
+
 def _inherited_sklearn_reference(app, env, node, contnode):
     """Plain text for a label or term of scikit-learn's docs, in a docstring of its own."""
     in_sklearn_docstring = "docstring of sklearn." in (node.source or "")
@@ -160,6 +169,7 @@ def _inherited_sklearn_reference(app, env, node, contnode):
 def setup(app):
     app.add_directive("skae-command-line", CommandLineDirective)
     app.connect("source-read", _benchmark_reports)
+    app.connect("include-read", _reports_for_readers)
     # After intersphinx (priority 500), which links these when it is enabled.
     app.connect("missing-reference", _inherited_sklearn_reference, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
