@@ -1,6 +1,6 @@
 """The published MNIST comparison: the autoencoder against PCA, KernelPCA, t-SNE and UMAP.
 
-Protocol (the shared one, ../shared/data/README.md):
+Protocol (the one this project's MNIST folder prescribes in its README):
 
 - Data: the MNIST test set (10,000 28x28 images, IDX files in --data-dir), pixels divided
   by 255. Every method is fitted on the first 8,000 images and measured on the last
@@ -22,7 +22,7 @@ Protocol (the shared one, ../shared/data/README.md):
 Writes results.csv, report.md and the figures to benchmarks/results/mnist_2d/ and
 benchmarks/results/mnist_36d/ (or under --out), and prints both tables.
 
-Run: python benchmarks/mnist_comparison.py --data-dir ../shared/data/mnist
+Run: python benchmarks/mnist_comparison.py --data-dir DIR, DIR being MNIST's folder
 (16 to 25 minutes on 2 CPU cores; 9 to 11 of them are UMAP's inverse_transform of the
 2,000 test rows at 2 components, which the table's times do not include).
 """

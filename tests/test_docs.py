@@ -445,6 +445,16 @@ def test_included_reports_show_the_readers_mnist_folder():
         for path in reports
     }
     assert not any(leaks.values()), f"reports show the project's paths: {leaks}"
+    # The benchmarks page shows scripts' docstrings (their protocols) as they are.
+    shown = {
+        path.name
+        for page in _pages()
+        for directive, path in _files_pages_read(page)
+        if directive == "literalinclude"
+        and path.suffix == ".py"
+        and "shared/data" in ast.get_docstring(ast.parse(path.read_text()))
+    }
+    assert not shown, f"pages show scripts that name the project's data folder: {shown}"
     line = "Made by `x.py --data-dir /srv/shared/data/mnist` (../shared/data/README.md)."
     assert for_readers(line) == "Made by `x.py --data-dir DIR`."
     extension = (DOCS / "_ext" / "skae_docs.py").read_text()
