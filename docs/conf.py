@@ -149,11 +149,14 @@ html_theme_options = {
     "footer_end": ["sphinx-version", "theme-version"],
 }
 html_context = {"default_mode": "light"}
+# The page's outline names methods as "fit()", not "AutoencoderReducer.fit()", which
+# the right-hand column clipped.
+toc_object_entries_show_parents = "hide"
 # No left sidebar where it would be empty, and on the example pages, so that code and
 # wide tables get the width.
 html_sidebars = {
     page: []
-    for page in ("index", "install", "quickstart", "cli", "benchmarks", "changelog")
+    for page in ("index", "install", "quickstart", "cli", "benchmarks", "changelog", "faq")
 }
 html_sidebars["auto_examples/*/plot_*"] = []
 

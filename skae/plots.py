@@ -1025,7 +1025,7 @@ class TrainingCurveDisplay:
         all_values = np.concatenate([values for values in losses.values() if values])
         if log_scale and np.all(all_values > 0):
             ax.set_yscale("log")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
         title = "Training curves"
         if self.estimator_name:
             title += f" of {self.estimator_name}"

@@ -399,6 +399,18 @@ def test_pages_that_teach_the_basics_have_figures(page):
     assert re.search(r"^\.\. plot:: figures/\w+\.py$", (DOCS / page).read_text(), re.M)
 
 
+def test_markdown_pages_link_names_with_a_role():
+    # In MyST a bare `~skae.X` is literal text, tilde and all (the FAQ showed one):
+    # a link needs a role, {class}`~skae.X`.
+    bare = {
+        str(page.relative_to(ROOT)): found
+        for page in _pages()
+        if page.suffix == ".md"
+        and (found := re.findall(r"(?<![}\w])`~[a-z_]+\.[\w.]+`", page.read_text()))
+    }
+    assert not bare, f"names shown as literal text, not linked: {bare}"
+
+
 def test_index_names_every_keras_backend():
     index = (DOCS / "index.rst").read_text()
     assert "(on TensorFlow)" not in index

@@ -283,6 +283,18 @@ def test_training_curve_display_scale():
     assert negative.ax_.get_yscale() == "linear"
 
 
+def test_training_curve_epoch_labels_fit_a_narrow_axis():
+    # On a 3-inch axis, 135 epochs got ten labels that ran into each other.
+    fig, ax = plt.subplots(figsize=(3, 3))
+    TrainingCurveDisplay.from_history({"loss": list(np.linspace(1, 0.1, 135))}, ax=ax)
+    fig.canvas.draw()
+    ticks = [
+        tick for tick in ax.get_xticks() if ax.get_xlim()[0] <= tick <= ax.get_xlim()[1]
+    ]
+    assert 3 <= len(ticks) <= 6, ticks
+    plt.close(fig)
+
+
 def test_training_curve_display_errors():
     with pytest.raises(AttributeError, match="PCA has no history_: fit it first"):
         TrainingCurveDisplay.from_estimator(PCA())

@@ -11,7 +11,7 @@ from skae.metrics import reconstruction_error
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 reducers = {
-    "autoencoder": AutoencoderReducer(2, neighbor_loss=None, random_state=0),
+    "autoencoder": AutoencoderReducer(2, random_state=0),
     "PCA": PCA(2),
 }
 rows = {"held-out": X_test}

@@ -13,10 +13,7 @@ from skae.datasets import load_digits
 
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-# neighbor_loss=None keeps this page's build quick: the plain network trains in
-# seconds; the default 2-D map also trains a neighbour loss and takes several times
-# longer (the fit time printed above).
-reducer = AutoencoderReducer(n_components=2, neighbor_loss=None, random_state=0)
+reducer = AutoencoderReducer(n_components=2, random_state=0)
 reducer.fit(X_train)
 
 name = "autoencoder"
