@@ -2,14 +2,16 @@
 
 Protocol (../shared/data/README.md): the MNIST test file scaled to [0, 1], training on
 its first 8,000 images and measuring on the last 2,000 (held out). Each reducer runs with
-its default settings and random_state=0, the 2-component networks without the neighbour
-loss (neighbor_loss=None; with it, see mnist_comparison.py). Printed per reducer:
+its default settings and random_state=0: at 2 components the networks train the
+neighbour loss with the reconstruction (mnist_comparison.py also measures them without
+it, beside UMAP and t-SNE). Printed per reducer:
 held-out MSE per pixel, its ratio to PCA's at the same number of components,
 trustworthiness (k=5) of the held-out embedding, 5-NN accuracy (classifier fitted on the
 training embedding, scored on the held-out one) and fit time. Without --data-dir the
 same runs on digits (75/25 split).
 
-Run: python benchmarks/quality.py --data-dir ../shared/data/mnist [--only dense-2,pca-2]
+Run: python benchmarks/quality.py --data-dir DIR [--only dense-2,pca-2], DIR being MNIST's
+folder
 """
 
 import argparse
@@ -27,12 +29,8 @@ from skae.metrics import knn_accuracy, reconstruction_error, trustworthiness  # 
 
 REDUCERS = {
     "pca-2": lambda: PCA(2, random_state=0),
-    # The plain networks: the 2-D maps with the neighbour loss are measured beside UMAP
-    # and t-SNE by mnist_comparison.py.
-    "dense-2": lambda: AutoencoderReducer(2, neighbor_loss=None, random_state=0),
-    "conv-2": lambda: AutoencoderReducer(
-        2, architecture="conv", neighbor_loss=None, random_state=0
-    ),
+    "dense-2": lambda: AutoencoderReducer(2, random_state=0),
+    "conv-2": lambda: AutoencoderReducer(2, architecture="conv", random_state=0),
     "pca-36": lambda: PCA(36, random_state=0),
     "dense-36": lambda: AutoencoderReducer(36, random_state=0),
     "conv-36": lambda: AutoencoderReducer(36, architecture="conv", random_state=0),
