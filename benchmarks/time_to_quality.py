@@ -75,6 +75,12 @@ def network_curve(architecture, n_components, X_train, X_test):
     return reducer, curve.points
 
 
+def held_out_error(reducer, X_test) -> float:
+    """A fitted reducer's held-out MSE, inverse_transform(transform(X_test))."""
+    reconstruction = reducer.inverse_transform(reducer.transform(X_test))
+    return reconstruction_error(X_test, reconstruction)
+
+
 def fit_seconds(make, X) -> float:
     start = time.perf_counter()
     make().fit(X)
@@ -89,9 +95,7 @@ def baselines(X_train, X_test):
 
     pca_error = {}
     for n_components in sorted({n for _, n in NETWORKS}):
-        pca = PCA(n_components).fit(X_train)
-        reconstruction = pca.inverse_transform(pca.transform(X_test))
-        pca_error[n_components] = reconstruction_error(X_test, reconstruction)
+        pca_error[n_components] = held_out_error(PCA(n_components).fit(X_train), X_test)
     seconds = {
         "UMAP": fit_seconds(lambda: umap.UMAP(random_state=0), X_train),
         "t-SNE": fit_seconds(lambda: TSNE(random_state=0), X_train),
@@ -180,8 +184,7 @@ def run(data_dir, command):
         reducer, points = network_curve(architecture, n_components, X_train, X_test)
         key = architecture, n_components
         curves[key], reducers[key] = points, reducer
-        reconstruction = reducer.inverse_transform(reducer.transform(X_test))
-        final_error[key] = reconstruction_error(X_test, reconstruction)
+        final_error[key] = held_out_error(reducer, X_test)
         print(architecture, n_components, len(points), points[-1], final_error[key])
     keras_epoch_s = plain_keras_epoch_seconds(reducers["dense", 36].autoencoder_, X_train)
     pca_error, seconds = baselines(X_train, X_test)
