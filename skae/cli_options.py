@@ -16,12 +16,16 @@ from numbers import Integral
 
 from ._sklearn import Interval, StrOptions
 from .estimator import AutoencoderReducer
-from .spec import AUTO_SETTINGS
+from .spec import AUTO_SETTINGS, WIDE_CODE_MIN_COMPONENTS
 
 __all__ = ["add_param_options", "params_from_args", "parameter_descriptions"]
 
 # How the help names AUTO_SETTINGS' profiles; a profile not listed goes by its own name.
-_PROFILE_NAMES = {"tabular": "tables", "umap": "neighbour maps"}
+_PROFILE_NAMES = {
+    "tabular": "tables",
+    "umap": "neighbour maps",
+    "wide_code": f"dense codes of {WIDE_CODE_MIN_COMPONENTS}+ components",
+}
 # "auto" settings that apply to data in [0, 1] only, as `skae.spec.resolve_spec` reads
 # noise; elsewhere they are 0.
 _UNIT_INTERVAL_ONLY = frozenset({"noise"})

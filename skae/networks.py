@@ -27,7 +27,10 @@ from .seeding import SeedStream
 from .spec import FitSpec
 
 
-def _seeded(seeds: SeedStream):
+def _seeded(seeds: SeedStream, activation: str = "linear"):
+    # SELU keeps activations normalised only from LeCun's start (Klambauer et al. 2017).
+    if activation == "selu":
+        return keras.initializers.LecunNormal(seed=seeds.next_seed())
     return keras.initializers.GlorotUniform(seed=seeds.next_seed())
 
 
@@ -56,14 +59,14 @@ def _stride_two(layer_class, filters: int, activation: str, name: str, seeds: Se
         strides=2,
         padding="same",
         activation=activation,
-        kernel_initializer=_seeded(seeds),
+        kernel_initializer=_seeded(seeds, activation),
         name=name,
     )
 
 
 def _hidden_denses(widths: Sequence[int], activation: str, prefix: str, seeds: SeedStream):
     return [
-        _dense(units, activation, f"{prefix}_hidden_{i}", _seeded(seeds))
+        _dense(units, activation, f"{prefix}_hidden_{i}", _seeded(seeds, activation))
         for i, units in enumerate(widths, start=1)
     ]
 
@@ -146,7 +149,9 @@ def conv_decoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
     layers = [
         keras.Input((spec.n_components,)),
         *_hidden_denses(reversed(spec.hidden_layer_sizes), activation, "decoder", seeds),
-        _dense(math.prod(smallest), activation, "decoder_expand", _seeded(seeds)),
+        _dense(
+            math.prod(smallest), activation, "decoder_expand", _seeded(seeds, activation)
+        ),
         keras.layers.Reshape(smallest, name="to_feature_maps"),
     ]
     for i, filters in enumerate(reversed(conv_filters[:-1]), start=1):

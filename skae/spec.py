@@ -19,8 +19,10 @@ OUTPUT_ACTIVATIONS = ("auto", "sigmoid", "linear")
 LOSSES = ("auto", "mse", "binary_crossentropy")
 OPTIMIZERS = ("adam", "adamw", "nadam", "rmsprop", "sgd")
 NEIGHBOR_LOSSES = ("auto", "umap")  # and None
-# "auto" neighbour loss: on for maps of at most this many components.
-NEIGHBOR_LOSS_MAX_COMPONENTS = 3
+# "auto" turns the neighbour loss on for maps: codes of at most this many components.
+MAP_MAX_COMPONENTS = 3
+# Dense networks on [0, 1] rows train by the "wide_code" profile from this code width.
+WIDE_CODE_MIN_COMPONENTS = 24
 # The neighbour term's weight against the scaled reconstruction loss, for "auto".
 AUTO_NEIGHBOR_WEIGHT = 1.0
 __all__ = ["AUTO_SETTINGS", "DataFacts", "FitSpec", "resolve_spec"]
@@ -28,12 +30,16 @@ __all__ = ["AUTO_SETTINGS", "DataFacts", "FitSpec", "resolve_spec"]
 # What "auto" means for each kind of network: dense and conv measured on MNIST
 # (benchmarks/results/defaults_mnist.md), "tabular" (the dense networks that start at
 # PCA, on rows not in [0, 1]) on raw tables (benchmarks/results/tabular.md). Noise
-# applies to data in [0, 1] only. "umap" overrides the training settings of any of
-# them when the neighbour loss is on, chosen on MNIST's validation split
-# (benchmarks/results/neighbor_tuning.md); its epochs are passes over the graph's edges.
+# applies to data in [0, 1] only. "wide_code" overrides "dense" from
+# WIDE_CODE_MIN_COMPONENTS: in 60 epochs SELU passed ReLU's 200-epoch error at 24 to
+# 64 components but fell short at 20 and fewer (benchmarks/results/dense_code.md).
+# "umap" overrides the training settings of any of them when the neighbour loss is
+# on, chosen on MNIST's validation split (benchmarks/results/neighbor_tuning.md); its
+# epochs are passes over the graph's edges.
 AUTO_SETTINGS = {
     "dense": {
         "hidden_layer_sizes": (256, 128, 64),
+        "activation": "relu",
         "learning_rate": 1e-3,
         "epochs": 200,
         "noise": 0.3,
@@ -42,6 +48,7 @@ AUTO_SETTINGS = {
     },
     "tabular": {
         "hidden_layer_sizes": (256, 128, 64),
+        "activation": "relu",
         "learning_rate": 3e-4,
         "epochs": 200,
         "noise": 0.0,
@@ -50,13 +57,21 @@ AUTO_SETTINGS = {
     },
     "conv": {
         "hidden_layer_sizes": (),
+        "activation": "relu",
         "learning_rate": 3e-3,
         "epochs": 40,
         "noise": 0.0,
         "n_iter_no_change": 10,
         "batch_size": 128,
     },
+    "wide_code": {
+        "activation": "selu",
+        "learning_rate": 2e-3,
+        "epochs": 60,
+        "noise": 0.1,
+    },
     "umap": {
+        "activation": "relu",
         "learning_rate": 1e-2,
         "epochs": 12,
         "noise": 0.1,
@@ -187,7 +202,9 @@ class FitSpec:
     @property
     def _profiles(self) -> tuple[str, ...]:
         """Where "auto" training settings come from, first match first."""
-        return _profiles(self.profile, self.neighbor_loss)
+        return _profiles(
+            self.profile, self.neighbor_loss, self.n_components, self.unit_interval
+        )
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -224,7 +241,9 @@ def resolve_spec(params: dict, facts: DataFacts, *, starts_at_pca=None) -> FitSp
         starts_at_pca = _starts_at_pca(params, image_shape, facts, output_activation)
     neighbor_loss = _checked_neighbor_loss(params, starts_at_pca)
     profile = "tabular" if starts_at_pca else params["architecture"]
-    profiles = _profiles(profile, neighbor_loss)
+    profiles = _profiles(
+        profile, neighbor_loss, int(params["n_components"]), facts.unit_interval
+    )
     noise = params["noise"]
     if noise == "auto":
         noise = _auto(params, "noise", profiles) if facts.unit_interval else 0.0
@@ -236,7 +255,7 @@ def resolve_spec(params: dict, facts: DataFacts, *, starts_at_pca=None) -> FitSp
         image_shape=image_shape,
         hidden_layer_sizes=checked_widths(hidden, "hidden_layer_sizes"),
         conv_filters=checked_widths(params["conv_filters"], "conv_filters"),
-        activation=params["activation"],
+        activation=_auto(params, "activation", profiles),
         code_activation=params["code_activation"],
         output_activation=output_activation,
         loss=loss,
@@ -262,8 +281,15 @@ def resolve_spec(params: dict, facts: DataFacts, *, starts_at_pca=None) -> FitSp
     )
 
 
-def _profiles(profile: str, neighbor_loss: str | None) -> tuple[str, ...]:
-    return (profile,) if neighbor_loss is None else (neighbor_loss, profile)
+def _profiles(
+    profile: str, neighbor_loss: str | None, n_components: int, unit_interval: bool
+) -> tuple[str, ...]:
+    """The AUTO_SETTINGS profiles that apply, the first that sets a value winning."""
+    profiles = (profile,)
+    wide = n_components >= WIDE_CODE_MIN_COMPONENTS
+    if profile == "dense" and unit_interval and wide:
+        profiles = ("wide_code", *profiles)
+    return profiles if neighbor_loss is None else (neighbor_loss, *profiles)
 
 
 def _auto(params: dict, name: str, profiles: tuple[str, ...]):
@@ -311,7 +337,7 @@ def _checked_neighbor_loss(params: dict, starts_at_pca: bool) -> str | None:
     """
     choice = params["neighbor_loss"]
     if choice == "auto":
-        small = int(params["n_components"]) <= NEIGHBOR_LOSS_MAX_COMPONENTS
+        small = int(params["n_components"]) <= MAP_MAX_COMPONENTS
         plain = params["variational"] or starts_at_pca
         return "umap" if small and not plain else None
     if choice is not None and params["variational"]:

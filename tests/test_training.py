@@ -201,3 +201,52 @@ def test_a_whole_epoch_a_call_trains_exactly_as_a_step_a_call(digits, monkeypatc
     # Keras runs steps_per_execution steps a call even past an epoch's end, into the
     # next epoch's batches: each epoch's loss shows whether it was its own 16 steps.
     assert np.allclose(reducer.history_["loss"], stepwise.history_["loss"], rtol=1e-5)
+
+
+def _auto_training(reducer):
+    spec = reducer.spec_
+    return spec.activation, spec.learning_rate, spec.epochs, spec.noise
+
+
+def test_wide_dense_codes_on_unit_interval_rows_train_by_their_own_profile(digits):
+    from skae.spec import AUTO_SETTINGS, WIDE_CODE_MIN_COMPONENTS
+
+    X = digits[0][:40]  # one batch an epoch: the "auto" epochs stay cheap
+    quick = dict(hidden_layer_sizes=(8,), batch_size=64, random_state=0)
+    names = ("activation", "learning_rate", "epochs", "noise")
+    wide, dense, tabular = (AUTO_SETTINGS[p] for p in ("wide_code", "dense", "tabular"))
+    at_width = AutoencoderReducer(WIDE_CODE_MIN_COMPONENTS, **quick).fit(X)
+    assert _auto_training(at_width) == tuple(wide[name] for name in names)
+    narrower = AutoencoderReducer(WIDE_CODE_MIN_COMPONENTS - 1, epochs=1, **quick).fit(X)
+    assert narrower.spec_.activation == dense["activation"] == "relu"
+    assert (narrower.spec_.learning_rate, narrower.spec_.noise) == (1e-3, 0.3)
+    # Tables keep their own profile at any width, and a dense network on them (a
+    # bounded code does not start at PCA) the ReLU one: SELU was measured on [0, 1].
+    table = AutoencoderReducer(WIDE_CODE_MIN_COMPONENTS, epochs=1, **quick).fit(X * 16 - 3)
+    assert table.spec_.activation == tabular["activation"]
+    assert table.spec_.learning_rate == tabular["learning_rate"]
+    bounded = AutoencoderReducer(
+        WIDE_CODE_MIN_COMPONENTS, code_activation="tanh", epochs=1, **quick
+    ).fit(X * 16 - 3)
+    assert not bounded.spec_.starts_at_pca and bounded.spec_.activation == "relu"
+    # A value given is kept.
+    given = AutoencoderReducer(
+        WIDE_CODE_MIN_COMPONENTS, activation="tanh", epochs=1, **quick
+    )
+    assert given.fit(X).spec_.activation == "tanh"
+
+
+@pytest.mark.parametrize(
+    ("activation", "initializer"), [("selu", "LecunNormal"), ("relu", "GlorotUniform")]
+)
+def test_selu_layers_start_from_lecun_normal(digits, activation, initializer):
+    reducer = AutoencoderReducer(3, activation=activation, epochs=1, **TINY)
+    reducer.fit(digits[0][:100])
+    hidden = [
+        layer
+        for network in (reducer.encoder_, reducer.decoder_)
+        for layer in network._flatten_layers()
+        if "_hidden_" in layer.name
+    ]
+    assert len(hidden) == 2
+    assert {type(layer.kernel_initializer).__name__ for layer in hidden} == {initializer}

@@ -128,8 +128,8 @@ show_reconstructions(conv, "Convolutional network")
 # the tiny 8x8 digits, where 36 components keep nearly all of the 64 pixels, PCA is
 # ahead of all three. The last column gives each error as a multiple of PCA's.
 # Fully trained on MNIST, the default dense network beats it too: the
-# :ref:`benchmarks page <benchmarks>` compares the default networks, trained for up to
-# 200 epochs, with PCA at 2 and at 36 components.
+# :ref:`benchmarks page <benchmarks>` compares the default networks, fully trained,
+# with PCA at 2 and at 36 components.
 from sklearn.decomposition import PCA
 
 from skae.metrics import reconstruction_error

@@ -94,6 +94,6 @@ plt.show()
 # %%
 # The pieces catch up with the fit in memory as the passes add up. Both trainings are
 # short: 15 epochs leave both above PCA's error at 8 components, which the default
-# training (up to 200 epochs) gets well below on these digits.
+# training (up to 200 epochs at 8 components) gets well below on these digits.
 
 folder.cleanup()
