@@ -71,6 +71,16 @@ SETTINGS = {
     "noise=1.0": {"noise": 1.0},
     "noise=1.0, early_stopping=True": {"noise": 1.0, "early_stopping": True},
     "learning_rate=1e-4": {"learning_rate": 1e-4},
+    "optimizer='adamw'": {"optimizer": "adamw"},
+    "early_stopping=True, n_iter_no_change=5": {
+        "early_stopping": True,
+        "n_iter_no_change": 5,
+    },
+    "early_stopping=True, validation_fraction=0.2": {
+        "early_stopping": True,
+        "validation_fraction": 0.2,
+    },
+    "hidden_layer_sizes=(64,)": {"hidden_layer_sizes": (64,)},
     "hidden_layer_sizes=()": {"hidden_layer_sizes": ()},
     "output_activation='sigmoid'": {"output_activation": "sigmoid"},
     "output_activation='sigmoid', noise=1.0": {

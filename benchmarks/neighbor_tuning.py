@@ -30,7 +30,14 @@ from skae.metrics import knn_accuracy, reconstruction_error, trustworthiness  # 
 RESULTS = Path(__file__).parent / "results"
 COLUMNS = ("run", "settings", "mse", "trustworthiness", "knn_accuracy", "fit_s", "epochs")
 # Training settings each run resolved to, recorded beside its overrides.
-SETTINGS = ("learning_rate", "batch_size", "noise", "neighbor_weight", "optimizer")
+SETTINGS = (
+    "activation",
+    "learning_rate",
+    "batch_size",
+    "noise",
+    "neighbor_weight",
+    "optimizer",
+)
 # The first runs, before SETTINGS were recorded, ran under earlier defaults.
 EARLY_RUNS_NOTE = (
     "The runs without settings used the neighbour loss's defaults of then (learning "
