@@ -120,12 +120,12 @@ def main():
     def plain_keras_fit():
         # What a Keras user writes: build and compile the same network, then fit.
         plain = keras.models.clone_model(reducer.autoencoder_)
-        # 1e-3: the learning rate "auto" gives the dense network.
+        # The machine's yardstick: Adam 1e-3, batches as skae's (128).
         plain.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
         plain.fit(
             X32,
             X32,
-            batch_size=reducer.batch_size,
+            batch_size=reducer.spec_.batch_size,
             epochs=args.epochs,
             shuffle=True,
             verbose=0,

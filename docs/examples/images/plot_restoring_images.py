@@ -38,8 +38,8 @@ epochs = 15 if name == "MNIST" else 100
 # Noise of standard deviation 0.5 on pixels in [0, 1] is heavy, yet the digits stay
 # readable to a person. The denoising autoencoder adds noise of the same strength to
 # its input during training only: ``transform`` itself is deterministic. skae's default,
-# ``noise="auto"``, adds some (0.3) to images; ``noise=0`` trains a plain
-# autoencoder for comparison.
+# ``noise="auto"``, adds some to images (0.1 for a code of this size); ``noise=0``
+# trains a plain autoencoder for comparison.
 import numpy as np
 from sklearn.decomposition import PCA
 
