@@ -111,7 +111,9 @@ def write_report(rows):
         *"\n\n".join(__doc__.split("\n\n")[1:3]).split("\n"),
         "",
         f"Recipes: {recipes}. Made by `python benchmarks/dense_code.py --data-dir "
-        "../shared/data/mnist --seeds 0,1` (runs with --widths replace their rows).",
+        "../shared/data/mnist --seeds 0,1`, then `--widths 20,24 --seeds 2` for a "
+        "third seed on either side of the threshold (a run replaces or adds only the "
+        "rows it measures).",
         "",
         *markdown_table(COLUMNS, rows),
         "",
