@@ -22,13 +22,16 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import keras  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
-from training_runs import RESULTS, markdown_table  # noqa: E402
+from training_runs import (  # noqa: E402
+    RESULTS,
+    held_out_error,
+    markdown_table,
+    plain_keras_model,
+)
 
 from skae import AutoencoderReducer  # noqa: E402
 from skae.datasets import load_comparison_data  # noqa: E402
-from skae.metrics import reconstruction_error  # noqa: E402
 
 N_COMPONENTS = 36
 PLAIN_EPOCHS = 60
@@ -42,9 +45,7 @@ def timed(action):
 
 
 def plain_fit(model, X):
-    plain = keras.models.clone_model(model)
-    plain.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
-    plain.fit(X, X, batch_size=128, epochs=PLAIN_EPOCHS, verbose=0)
+    plain_keras_model(model).fit(X, X, batch_size=128, epochs=PLAIN_EPOCHS, verbose=0)
 
 
 def main():
@@ -65,11 +66,8 @@ def main():
         plain_s, _ = timed(lambda network=network: plain_fit(network, X_train))
         rows.append((skae_s, plain_s))
         print(round_, skae_s, plain_s, flush=True)
-    error = reconstruction_error(
-        X_test, reducer.inverse_transform(reducer.transform(X_test))
-    )
-    pca = PCA(N_COMPONENTS).fit(X_train)
-    pca_error = reconstruction_error(X_test, pca.inverse_transform(pca.transform(X_test)))
+    error = held_out_error(reducer, X_test)
+    pca_error = held_out_error(PCA(N_COMPONENTS).fit(X_train), X_test)
     table = [
         dict(zip(COLUMNS, [str(i), f"{s:.1f}", f"{p:.1f}", f"{s / p:.2f}"], strict=True))
         for i, (s, p) in enumerate(rows, start=1)

@@ -25,12 +25,16 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
-from training_runs import RESULTS, markdown_table, validation_split, write_csv  # noqa: E402
+from training_runs import (  # noqa: E402
+    RESULTS,
+    held_out_error,
+    markdown_table,
+    validation_split,
+    write_csv,
+)
 
 from skae import AutoencoderReducer  # noqa: E402
-from skae.metrics import reconstruction_error  # noqa: E402
 from skae.spec import AUTO_SETTINGS  # noqa: E402
 
 RECIPE_PARAMS = ("activation", "learning_rate", "epochs", "noise")
@@ -46,7 +50,7 @@ def measure(n_components, recipe, seed, X_fit, X_val, pca_error):
     start = time.perf_counter()
     reducer.fit(X_fit)
     seconds = time.perf_counter() - start
-    error = reconstruction_error(X_val, reducer.inverse_transform(reducer.transform(X_val)))
+    error = held_out_error(reducer, X_val)
     return {
         "components": str(n_components),
         "recipe": recipe,
@@ -86,10 +90,7 @@ def main():
 def measure_widths(args, rows):
     X_fit, X_val = validation_split(args.data_dir)
     for n_components in (int(width) for width in args.widths.split(",")):
-        pca = PCA(n_components).fit(X_fit)
-        pca_error = float(
-            np.mean((X_val - pca.inverse_transform(pca.transform(X_val))) ** 2)
-        )
+        pca_error = held_out_error(PCA(n_components).fit(X_fit), X_val)
         for seed in (int(seed) for seed in args.seeds.split(",")):
             for recipe in RECIPES:
                 row = measure(n_components, recipe, seed, X_fit, X_val, pca_error)

@@ -31,6 +31,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 from training_runs import (  # noqa: E402
     RESULTS,
+    held_out_error,
     markdown_table,
     plain_keras_epoch_seconds,
     training_with,
@@ -73,12 +74,6 @@ def network_curve(architecture, n_components, X_train, X_test):
     with training_with(curve):
         reducer.fit(X_train)
     return reducer, curve.points
-
-
-def held_out_error(reducer, X_test) -> float:
-    """A fitted reducer's held-out MSE, inverse_transform(transform(X_test))."""
-    reconstruction = reducer.inverse_transform(reducer.transform(X_test))
-    return reconstruction_error(X_test, reconstruction)
 
 
 def fit_seconds(make, X) -> float:

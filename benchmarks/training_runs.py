@@ -18,6 +18,7 @@ import numpy as np
 
 import skae.training
 from skae.datasets import load_comparison_data
+from skae.metrics import reconstruction_error
 
 N_FIT = 6000  # of the 8,000 training rows; the other 2,000 are the validation rows
 RESULTS = Path(__file__).parent / "results"
@@ -59,13 +60,24 @@ def training_with(callback: keras.callbacks.Callback):
         skae.training._plateau_callbacks = plateau
 
 
-def plain_keras_epoch_seconds(model: keras.Model, X, epochs: int = 6) -> float:
-    """Seconds per epoch of plain Keras training a clone of ``model`` on rows X."""
+def plain_keras_model(model: keras.Model) -> keras.Model:
+    """The yardstick: a fresh clone of ``model`` compiled as plain Keras, Adam 1e-3, MSE."""
     plain = keras.models.clone_model(model)
     plain.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    return plain
+
+
+def plain_keras_epoch_seconds(model: keras.Model, X, epochs: int = 6) -> float:
+    """Seconds per epoch of plain Keras training a clone of ``model`` on rows X."""
+    plain = plain_keras_model(model)
     timer = EpochTimer()
     plain.fit(X, X, batch_size=128, epochs=epochs, verbose=0, callbacks=[timer])
     return timer.steady()
+
+
+def held_out_error(reducer, X) -> float:
+    """A fitted reducer's MSE on rows X, inverse_transform(transform(X))."""
+    return reconstruction_error(X, reducer.inverse_transform(reducer.transform(X)))
 
 
 def write_csv(stem: str, columns: list[str], rows: list[dict]):
