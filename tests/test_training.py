@@ -249,4 +249,5 @@ def test_selu_layers_start_from_lecun_normal(digits, activation, initializer):
         if "_hidden_" in layer.name
     ]
     assert len(hidden) == 2
+    assert {layer.activation.__name__ for layer in hidden} == {activation}
     assert {type(layer.kernel_initializer).__name__ for layer in hidden} == {initializer}
