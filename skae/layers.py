@@ -73,21 +73,38 @@ class GaussianCode(keras.layers.Layer):
         Size of the code.
     kl_weight : float
         Weight of the KL term relative to the model's own loss.
+    alpha : float
+        L2 penalty on the two projections' kernels (0: none).
     seed : int
         Seeds the two projections' initialisers and the draws.
     """
 
-    def __init__(self, units: int, kl_weight: float = 1.0, seed: int = 0, **kwargs):
+    def __init__(
+        self,
+        units: int,
+        kl_weight: float = 1.0,
+        alpha: float = 0.0,
+        seed: int = 0,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.units = units
         self.kl_weight = kl_weight
+        self.alpha = alpha
         self.seed = seed
         initializer = keras.initializers.GlorotUniform
+        penalty = keras.regularizers.L2(alpha) if alpha > 0 else None
         self.mean = keras.layers.Dense(
-            units, kernel_initializer=initializer(seed=seed), name="code_mean"
+            units,
+            kernel_initializer=initializer(seed=seed),
+            kernel_regularizer=penalty,
+            name="code_mean",
         )
         self.log_variance = keras.layers.Dense(
-            units, kernel_initializer=initializer(seed=seed + 1), name="code_log_variance"
+            units,
+            kernel_initializer=initializer(seed=seed + 1),
+            kernel_regularizer=penalty,
+            name="code_log_variance",
         )
         self.draws = keras.random.SeedGenerator(seed + 2)
         if TRACKERS_IN_LAYERS:
@@ -120,6 +137,7 @@ class GaussianCode(keras.layers.Layer):
             **super().get_config(),
             "units": self.units,
             "kl_weight": self.kl_weight,
+            "alpha": self.alpha,
             "seed": self.seed,
         }
 

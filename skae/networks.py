@@ -34,39 +34,54 @@ def _seeded(seeds: SeedStream, activation: str = "linear"):
     return keras.initializers.GlorotUniform(seed=seeds.next_seed())
 
 
-def _dense(units: int, activation: str, name: str, initializer):
+def _penalty(spec: FitSpec):
+    """The kernels' L2 penalty (``alpha``), or None."""
+    return keras.regularizers.L2(spec.alpha) if spec.alpha > 0 else None
+
+
+def _dense(units: int, activation: str, name: str, initializer, spec: FitSpec):
     return keras.layers.Dense(
-        units, activation=activation, kernel_initializer=initializer, name=name
+        units,
+        activation=activation,
+        kernel_initializer=initializer,
+        kernel_regularizer=_penalty(spec),
+        name=name,
     )
 
 
 def _code_layer(spec: FitSpec, seeds: SeedStream):
     if spec.kl_weight is not None:
         return GaussianCode(
-            spec.n_components, kl_weight=spec.kl_weight, seed=seeds.next_seed(), name="code"
+            spec.n_components,
+            kl_weight=spec.kl_weight,
+            alpha=spec.alpha,
+            seed=seeds.next_seed(),
+            name="code",
         )
     # Beside PCA's linear map, the code starts at zero, so the start is PCA; a zero
     # start draws no seed.
     initializer = "zeros" if spec.starts_at_pca else _seeded(seeds)
-    return _dense(spec.n_components, spec.code_activation, "code", initializer)
+    return _dense(spec.n_components, spec.code_activation, "code", initializer, spec)
 
 
-def _stride_two(layer_class, filters: int, activation: str, name: str, seeds: SeedStream):
+def _stride_two(layer_class, filters: int, name: str, spec: FitSpec, seeds: SeedStream):
     """A 3x3 convolution (or transposed convolution) that halves (or doubles) the size."""
     return layer_class(
         filters,
         3,
         strides=2,
         padding="same",
-        activation=activation,
-        kernel_initializer=_seeded(seeds, activation),
+        activation=spec.activation,
+        kernel_initializer=_seeded(seeds, spec.activation),
+        kernel_regularizer=_penalty(spec),
         name=name,
     )
 
 
-def _hidden_denses(widths: Sequence[int], activation: str, prefix: str, seeds: SeedStream):
+def _hidden_denses(widths: Sequence[int], prefix: str, spec: FitSpec, seeds: SeedStream):
+    activation = spec.activation
     return [
-        _dense(units, activation, f"{prefix}_hidden_{i}", _seeded(seeds, activation))
+        _dense(units, activation, f"{prefix}_hidden_{i}", _seeded(seeds, activation), spec)
         for i, units in enumerate(widths, start=1)
     ]
 
@@ -76,7 +91,7 @@ def dense_encoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
     return keras.Sequential(
         [
             keras.Input((spec.n_features,)),
-            *_hidden_denses(spec.hidden_layer_sizes, spec.activation, "encoder", seeds),
+            *_hidden_denses(spec.hidden_layer_sizes, "encoder", spec, seeds),
             _code_layer(spec, seeds),
         ],
         name="encoder_network",
@@ -89,9 +104,9 @@ def dense_decoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
     return keras.Sequential(
         [
             keras.Input((spec.n_components,)),
-            *_hidden_denses(widths, spec.activation, "decoder", seeds),
+            *_hidden_denses(widths, "decoder", spec, seeds),
             # Zero weights: training starts from the mean row.
-            _dense(spec.n_features, "linear", "reconstruction", "zeros"),
+            _dense(spec.n_features, "linear", "reconstruction", "zeros", spec),
         ],
         name="decoder_network",
     )
@@ -109,7 +124,7 @@ def conv_encoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
     any height and width work; the decoder crops the padding off again.
     """
     height, width, _ = spec.image_shape
-    activation, conv_filters = spec.activation, spec.conv_filters
+    conv_filters = spec.conv_filters
     multiple = 2 ** len(conv_filters)
     padding = (_padding(height, multiple), _padding(width, multiple))
     layers = [keras.Input(spec.image_shape)]
@@ -117,13 +132,11 @@ def conv_encoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
         layers.append(keras.layers.ZeroPadding2D(padding, name="pad"))
     for i, filters in enumerate(conv_filters, start=1):
         layers.append(
-            _stride_two(
-                keras.layers.Conv2D, filters, activation, f"encoder_conv_{i}", seeds
-            )
+            _stride_two(keras.layers.Conv2D, filters, f"encoder_conv_{i}", spec, seeds)
         )
     layers += [
         keras.layers.Flatten(name="flatten"),
-        *_hidden_denses(spec.hidden_layer_sizes, activation, "encoder", seeds),
+        *_hidden_denses(spec.hidden_layer_sizes, "encoder", spec, seeds),
         _code_layer(spec, seeds),
     ]
     return keras.Sequential(layers, name="encoder_network")
@@ -148,17 +161,19 @@ def conv_decoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
     )
     layers = [
         keras.Input((spec.n_components,)),
-        *_hidden_denses(reversed(spec.hidden_layer_sizes), activation, "decoder", seeds),
+        *_hidden_denses(reversed(spec.hidden_layer_sizes), "decoder", spec, seeds),
         _dense(
-            math.prod(smallest), activation, "decoder_expand", _seeded(seeds, activation)
+            math.prod(smallest),
+            activation,
+            "decoder_expand",
+            _seeded(seeds, activation),
+            spec,
         ),
         keras.layers.Reshape(smallest, name="to_feature_maps"),
     ]
     for i, filters in enumerate(reversed(conv_filters[:-1]), start=1):
         name = f"decoder_deconv_{i}"
-        layers.append(
-            _stride_two(keras.layers.Conv2DTranspose, filters, activation, name, seeds)
-        )
+        layers.append(_stride_two(keras.layers.Conv2DTranspose, filters, name, spec, seeds))
     # Zero weights, as in the dense decoder: training starts from the mean image.
     layers.append(
         keras.layers.Conv2DTranspose(
@@ -167,6 +182,7 @@ def conv_decoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
             strides=2,
             padding="same",
             kernel_initializer="zeros",
+            kernel_regularizer=_penalty(spec),
             name="reconstruction",
         )
     )
@@ -365,9 +381,11 @@ def compile_autoencoder(
     else:
         loss = spec.loss
         reconstruction_metric = keras.metrics.BinaryCrossentropy(name="reconstruction_loss")
-    # With a KL or neighbour term in the loss, the reconstruction part is logged on its
-    # own.
-    extra_terms = spec.kl_weight is not None or spec.neighbor_loss is not None
+    # With a KL, neighbour or weight penalty in the loss, the reconstruction part is
+    # logged on its own.
+    extra_terms = (
+        spec.kl_weight is not None or spec.neighbor_loss is not None or spec.alpha > 0
+    )
     metrics = [reconstruction_metric] if extra_terms else None
     # JAX runs steps only through XLA (anything else is op by op); on TensorFlow, XLA
     # measured no faster, and PyTorch's compiler costs more than short fits gain.

@@ -139,6 +139,9 @@ class FitSpec:
     loss : {"mse", "binary_crossentropy"}
     feature_weighting : {"variance", "equal"}
     noise, sparsity : float
+    alpha : float or None
+        The L2 penalty on the kernels of skae's own layers; None until a fit chooses
+        the tables' "auto" penalty on held-out rows (`skae.penalty`).
     kl_weight : float or None
         The KL term's weight per data value for a variational code, else None.
     neighbor_loss : {"umap"} or None
@@ -173,6 +176,7 @@ class FitSpec:
     feature_weighting: str
     noise: float
     sparsity: float
+    alpha: float | None
     kl_weight: float | None
     neighbor_loss: str | None
     neighbor_weight: float
@@ -262,6 +266,7 @@ def resolve_spec(params: dict, facts: DataFacts, *, starts_at_pca=None) -> FitSp
         feature_weighting=params["feature_weighting"],
         noise=float(noise),
         sparsity=float(params["sparsity"]),
+        alpha=_checked_alpha(params, starts_at_pca),
         # Weighed per data value, against the scaled reconstruction loss.
         kl_weight=params["beta"] / facts.n_features if params["variational"] else None,
         neighbor_loss=neighbor_loss,
@@ -347,6 +352,24 @@ def _checked_neighbor_loss(params: dict, starts_at_pca: bool) -> str | None:
             "variational=True."
         )
     return choice
+
+
+def _checked_alpha(params: dict, starts_at_pca: bool) -> float | None:
+    """The L2 penalty; None for "auto" on tables, where fitting chooses it.
+
+    ValueError where a penalty cannot reach the layers (the user's builders').
+    """
+    if params["alpha"] == "auto":
+        return None if starts_at_pca else 0.0
+    if params["alpha"] > 0 and (
+        params["encoder"] is not None or params["decoder"] is not None
+    ):
+        raise ValueError(
+            f"alpha={params['alpha']!r} penalises the kernels of skae's own layers, and "
+            "an encoder or decoder builder makes its own. Set alpha=0 and give the "
+            "builder's layers a kernel_regularizer instead."
+        )
+    return float(params["alpha"])
 
 
 def _checked_loss(params: dict, facts: DataFacts, output_activation: str) -> str:

@@ -177,3 +177,21 @@ def test_interrupted_fit_leaves_the_previous_model():
         keras.Model.fit = original_fit
     assert reducer.n_iter_ == 2
     assert np.array_equal(reducer.transform(X), before)
+
+
+def test_alpha_refuses_a_builders_layers():
+    import keras
+
+    def encoder(n_features, n_components):
+        return keras.Sequential([keras.Input((n_features,)), keras.layers.Dense(2)])
+
+    with pytest.raises(ValueError, match=r"alpha=0\.1 penalises the kernels of skae"):
+        AutoencoderReducer(encoder=encoder, alpha=0.1, **TINY).fit(X)
+    # "auto" gives a builder's network no penalty.
+    assert AutoencoderReducer(encoder=encoder, **TINY).fit(X).spec_.alpha == 0.0
+
+
+def test_warm_start_cannot_change_alpha():
+    reducer = AutoencoderReducer(warm_start=True, alpha=0.0, **TINY).fit(X)
+    with pytest.raises(ValueError, match="after changing alpha"):
+        reducer.set_params(alpha=1e-3, epochs=4).fit(X)

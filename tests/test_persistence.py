@@ -153,6 +153,20 @@ def test_loaded_reducer_continues_training_like_the_original(dense, saved, digit
     assert np.array_equal(loaded.transform(X_test), twin.transform(X_test))
 
 
+def test_a_loaded_reducer_keeps_training_with_its_penalty(digits, tmp_path):
+    penalised = AutoencoderReducer(**TINY, alpha=1e-3).fit(digits[0])
+    penalised.save(tmp_path / "penalised.skae")
+    loaded = AutoencoderReducer.load(tmp_path / "penalised.skae")
+    assert loaded.spec_.alpha == 1e-3
+    # The penalty is part of the loaded model's loss, as of the original's.
+    assert len(loaded.autoencoder_.losses) == len(penalised.autoencoder_.losses) > 0
+    np.testing.assert_allclose(
+        [float(loss) for loss in loaded.autoencoder_.losses],
+        [float(loss) for loss in penalised.autoencoder_.losses],
+        rtol=1e-6,
+    )
+
+
 def test_saving_an_unfitted_reducer_raises(tmp_path):
     with pytest.raises(NotFittedError):
         AutoencoderReducer().save(tmp_path / "unfitted.skae")

@@ -1,0 +1,81 @@
+"""The tables' "auto" weight penalty, chosen on held-out rows.
+
+On tables the networks learn beside PCA (`skae.networks.with_linear_path`), and how
+much of what they learn is signal depends on the data: on breast cancer, wine and
+`skae.datasets.make_mixed_units` an L2 penalty on the weights cost the gain over PCA
+(``benchmarks/results/tabular.md``), while 1,000 noisy MNIST images (784 features),
+trained without one, learnt their noise and doubled PCA's error
+(``benchmarks/results/denoising_mnist.md``). Only the rows can tell, so ``alpha="auto"``
+asks them: a network without the penalty and one with `TABLE_PENALTY` train on the
+training part of the seeded validation split, and the penalty is taken only if it
+reconstructs the held-out rows better by more than `MIN_Z` standard errors of the
+rows' paired differences: a clean table's few held-out rows (9 to 42 in
+``benchmarks/tabular.py``) are too noisy a judge to take it on a small edge, while on
+the noisy images it wins on nearly every row.
+
+The caller then fits the chosen penalty on all the rows, with the seeds these trials
+copied, so the result is the fit an explicit ``alpha`` of the same value gives.
+"""
+
+import copy
+from dataclasses import replace
+
+import numpy as np
+
+from .rows import RowSubset, dense_chunks
+from .spec import FitSpec
+
+# The penalty that denoised the noisy MNIST images best on validation rows.
+TABLE_PENALTY = 3e-4
+# How clearly the penalty must win: in standard errors of the paired differences.
+MIN_Z = 2.0
+# Fewer held-out rows make too rough a standard error to compare by: no trials then.
+MIN_HELD_OUT_ROWS = 20
+
+
+def chosen_alpha(X, spec: FitSpec, split, seeds, shuffle_seed: int, build) -> float:
+    """`TABLE_PENALTY` if it reconstructs held-out rows clearly better than none, else 0.
+
+    With fewer than `MIN_HELD_OUT_ROWS` held-out rows nothing is tried: 0.
+
+    Parameters
+    ----------
+    X : array-like or sparse matrix of shape (n_samples, n_features)
+        The checked training rows.
+    spec : FitSpec
+        The fit's spec, its ``alpha`` still None.
+    split : tuple of ndarray of int
+        The (training, validation) row indices, as early stopping draws them.
+    seeds : skae.seeding.SeedStream
+        The stream the final networks will draw from; each trial draws from a copy.
+    shuffle_seed : int
+        Seeds the trials' shuffles, as it does the final fit's.
+    build : callable
+        ``build(rows, spec, seeds)`` -> ``(FittedNetworks, DataScaling)``, compiled.
+    """
+    train, validation = split
+    if len(validation) < MIN_HELD_OUT_ROWS:
+        return 0.0
+    errors = []
+    for alpha in (0.0, TABLE_PENALTY):
+        trial = replace(spec, alpha=alpha)
+        networks, scaling = build(RowSubset(X, train), trial, copy.deepcopy(seeds))
+        networks.train(
+            X, trial, epochs=trial.epochs, seed=shuffle_seed, train_indices=train
+        )
+        errors.append(_row_errors(networks, scaling, RowSubset(X, validation)))
+    gains = errors[0] - errors[1]
+    if not np.any(gains):
+        return 0.0
+    standard_error = gains.std(ddof=1) / np.sqrt(len(gains))
+    return TABLE_PENALTY if gains.mean() > MIN_Z * standard_error else 0.0
+
+
+def _row_errors(networks, scaling, rows) -> np.ndarray:
+    """Each row's reconstruction loss without any penalty: 1.0 predicts the mean row."""
+    errors = []
+    for chunk in dense_chunks(rows):
+        reconstruction = networks.decode(networks.encode(chunk.astype(np.float32)))
+        scaled = (chunk - reconstruction) * scaling.error_scale
+        errors.append(np.mean(scaled**2, axis=1))
+    return np.concatenate(errors)
