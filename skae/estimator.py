@@ -262,7 +262,8 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     is PCA, and training learns what PCA misses (user guide, "Scaling"). A weight
     penalty (``alpha``) pulls what they learn back towards PCA: without it, 1,000 noisy
     MNIST images (784 features) were learnt by heart, noise included, while on clean
-    tables any penalty cost the gain over PCA, so ``"auto"`` asks held-out rows.
+    tables a penalty (even 1e-5) cost the gain over PCA, so ``"auto"`` asks held-out
+    rows.
 
     **Scaling.** `fit` and `partial_fit` called inside a ``tf.distribute`` strategy's
     scope build and train the networks under it (``MirroredStrategy`` for several
