@@ -18,7 +18,6 @@ Run: python benchmarks/convergence.py --data-dir ../shared/data/mnist
 """
 
 import argparse
-import csv
 import math
 import os
 import time
@@ -32,6 +31,7 @@ from training_runs import (  # noqa: E402
     RESULTS,
     markdown_table,
     plain_keras_epoch_seconds,
+    read_csv,
     validation_split,
     write_csv,
 )
@@ -99,15 +99,6 @@ def curve(name: str, change: dict, X_fit, X_val, epoch_counts):
 COLUMNS = ["change", "epochs", "fit s", "plain Keras epochs", "validation MSE"]
 
 
-def read_rows() -> list[dict]:
-    """The rows written by earlier runs (each run rewrites only its own changes)."""
-    path = RESULTS / "convergence_mnist.csv"
-    if not path.exists():
-        return []
-    with open(path, newline="") as file:
-        return list(csv.DictReader(file))
-
-
 # The report's columns: the fit times stay in the CSV (see the report's last line).
 REPORTED = ["change", "epochs", "validation MSE"]
 
@@ -143,11 +134,11 @@ def main():
     args = parser.parse_args()
     command = "python benchmarks/convergence.py --data-dir ../shared/data/mnist"
     if args.report_only:
-        write(read_rows(), command)
+        write(read_csv("convergence_mnist"), command)
         return
     X_fit, X_val = validation_split(args.data_dir)
     names = args.changes.split(",")
-    rows = [row for row in read_rows() if row["change"] not in names]
+    rows = [row for row in read_csv("convergence_mnist") if row["change"] not in names]
     for name in names:
         counts = [int(n) for n in args.epochs.split(",")]
         reducer, points = curve(name, CHANGES[name], X_fit, X_val, counts)

@@ -33,7 +33,6 @@ made).
 """
 
 import argparse
-import csv
 import os
 import time
 from datetime import datetime
@@ -43,7 +42,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 from sklearn.decomposition import PCA, KernelPCA  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
-from training_runs import RESULTS, markdown_table, write_csv  # noqa: E402
+from training_runs import RESULTS, markdown_table, read_csv, write_csv  # noqa: E402
 
 from skae import AutoencoderReducer  # noqa: E402
 from skae.datasets import load_mnist  # noqa: E402
@@ -215,14 +214,6 @@ def autoencoder(name: str, seed: int, rows) -> dict:
     }
 
 
-def read_rows() -> list[dict]:
-    path = RESULTS / "denoising_mnist.csv"
-    if not path.exists():
-        return []
-    with open(path, newline="") as file:
-        return list(csv.DictReader(file))
-
-
 def _key(row: dict) -> tuple[str, str]:
     return row["reducer"], row["seed"]
 
@@ -303,10 +294,10 @@ def main():
         'alpha=3.5e-4;alpha=4e-4"'
     )
     if args.report_only:
-        write(read_rows(), command)
+        write(read_csv("denoising_mnist"), command)
         return
     rows_by_part = example_rows(args.data_dir)
-    rows = {_key(row): row for row in read_rows()}
+    rows = {_key(row): row for row in read_csv("denoising_mnist")}
     names = [name for name in BASELINES if not (args.no_kernel_pca and "Kernel" in name)]
     for name in names:
         row = baseline(name, rows_by_part)

@@ -19,7 +19,6 @@ replaces only the rows it measures)
 """
 
 import argparse
-import csv
 import os
 import time
 
@@ -30,6 +29,7 @@ from training_runs import (  # noqa: E402
     RESULTS,
     held_out_error,
     markdown_table,
+    read_csv,
     validation_split,
     write_csv,
 )
@@ -65,15 +65,6 @@ def _key(row):
     return row["components"], row["recipe"], row["seed"]
 
 
-def earlier_rows():
-    """The rows of earlier runs, which a run replaces only where it measures."""
-    path = RESULTS / "dense_code.csv"
-    if not path.exists():
-        return []
-    with path.open() as file:
-        return list(csv.DictReader(file))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data-dir", help="MNIST's folder (not for --report-only)")
@@ -81,7 +72,7 @@ def main():
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--report-only", action="store_true", help="rewrite the .md")
     args = parser.parse_args()
-    rows = earlier_rows()
+    rows = read_csv("dense_code")  # a run replaces only the rows it measures
     if not args.report_only:
         rows = measure_widths(args, rows)
     write_report(rows)

@@ -106,8 +106,8 @@ def main():
         run(args.mnist_dir, command)
         return
 
-    import keras
     import numpy as np
+    from training_runs import plain_keras_model
 
     from skae import AutoencoderReducer
 
@@ -118,10 +118,8 @@ def main():
     )
 
     def plain_keras_fit():
-        # What a Keras user writes: build and compile the same network, then fit.
-        plain = keras.models.clone_model(reducer.autoencoder_)
-        # The machine's yardstick: Adam 1e-3, batches as skae's (128).
-        plain.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+        # What a Keras user writes: the same network, Adam 1e-3, batches as skae's.
+        plain = plain_keras_model(reducer.autoencoder_)
         plain.fit(
             X32,
             X32,

@@ -80,6 +80,15 @@ def held_out_error(reducer, X) -> float:
     return reconstruction_error(X, reducer.inverse_transform(reducer.transform(X)))
 
 
+def read_csv(stem: str) -> list[dict]:
+    """The rows of ``results/<stem>.csv`` that earlier runs wrote; none if it is absent."""
+    path = RESULTS / f"{stem}.csv"
+    if not path.exists():
+        return []
+    with open(path, newline="") as file:
+        return list(csv.DictReader(file))
+
+
 def write_csv(stem: str, columns: list[str], rows: list[dict]):
     """Rows to ``results/<stem>.csv``, in ``columns``."""
     RESULTS.mkdir(exist_ok=True)

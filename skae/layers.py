@@ -58,6 +58,11 @@ class FeatureScaling(keras.layers.Layer):
         }
 
 
+def kernel_penalty(alpha: float):
+    """The L2 regularizer of ``alpha`` for a layer's kernel, or None for 0."""
+    return keras.regularizers.L2(alpha) if alpha > 0 else None
+
+
 @keras.saving.register_keras_serializable(package="skae")
 class GaussianCode(keras.layers.Layer):
     """A Gaussian code: the mean at inference, a reparameterised draw in training.
@@ -93,7 +98,7 @@ class GaussianCode(keras.layers.Layer):
         self.alpha = alpha
         self.seed = seed
         initializer = keras.initializers.GlorotUniform
-        penalty = keras.regularizers.L2(alpha) if alpha > 0 else None
+        penalty = kernel_penalty(alpha)
         self.mean = keras.layers.Dense(
             units,
             kernel_initializer=initializer(seed=seed),

@@ -21,7 +21,13 @@ import numpy as np
 
 from . import losses
 from .backends import backend
-from .layers import FeatureScaling, GaussianCode, LinearSkip, UMAPNeighborLoss
+from .layers import (
+    FeatureScaling,
+    GaussianCode,
+    LinearSkip,
+    UMAPNeighborLoss,
+    kernel_penalty,
+)
 from .scaling import DataScaling
 from .seeding import SeedStream
 from .spec import FitSpec
@@ -34,17 +40,12 @@ def _seeded(seeds: SeedStream, activation: str = "linear"):
     return keras.initializers.GlorotUniform(seed=seeds.next_seed())
 
 
-def _penalty(spec: FitSpec):
-    """The kernels' L2 penalty (``alpha``), or None."""
-    return keras.regularizers.L2(spec.alpha) if spec.alpha > 0 else None
-
-
 def _dense(units: int, activation: str, name: str, initializer, spec: FitSpec):
     return keras.layers.Dense(
         units,
         activation=activation,
         kernel_initializer=initializer,
-        kernel_regularizer=_penalty(spec),
+        kernel_regularizer=kernel_penalty(spec.alpha),
         name=name,
     )
 
@@ -73,7 +74,7 @@ def _stride_two(layer_class, filters: int, name: str, spec: FitSpec, seeds: Seed
         padding="same",
         activation=spec.activation,
         kernel_initializer=_seeded(seeds, spec.activation),
-        kernel_regularizer=_penalty(spec),
+        kernel_regularizer=kernel_penalty(spec.alpha),
         name=name,
     )
 
@@ -182,7 +183,7 @@ def conv_decoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
             strides=2,
             padding="same",
             kernel_initializer="zeros",
-            kernel_regularizer=_penalty(spec),
+            kernel_regularizer=kernel_penalty(spec.alpha),
             name="reconstruction",
         )
     )
