@@ -315,9 +315,10 @@ def test_alpha_auto_chooses_a_penalty_where_held_out_rows_show_learnt_noise(digi
 
     X = digits[0][:500]
     noisy = X + np.random.RandomState(0).normal(scale=0.25, size=X.shape)
-    # Off [0, 1]: a table. The default network learns 500 rows' noise by heart
-    # (held-out loss 0.66 against 0.58 with the penalty, three seeds alike).
-    auto = AutoencoderReducer(8, random_state=0).fit(noisy)
+    # Off [0, 1]: a table. One hidden layer of 64 learns 500 rows' noise, as the default
+    # network does: held-out loss 0.63 against 0.61 with the penalty, 5.9 standard errors
+    # apart (the default network: 0.66 against 0.58).
+    auto = AutoencoderReducer(8, hidden_layer_sizes=(64,), random_state=0).fit(noisy)
     assert auto.spec_.alpha == TABLE_PENALTY > 0
 
 
