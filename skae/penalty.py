@@ -53,22 +53,43 @@ def chosen_alpha(X, spec: FitSpec, split, seeds, shuffle_seed: int, build) -> fl
     build : callable
         ``build(rows, spec, seeds)`` -> ``(FittedNetworks, DataScaling)``, compiled.
     """
-    train, validation = split
-    if len(validation) < MIN_HELD_OUT_ROWS:
+    if len(split[1]) < MIN_HELD_OUT_ROWS:
         return 0.0
-    errors = []
-    for alpha in (0.0, TABLE_PENALTY):
-        trial = replace(spec, alpha=alpha)
-        networks, scaling = build(RowSubset(X, train), trial, copy.deepcopy(seeds))
-        networks.train(
-            X, trial, epochs=trial.epochs, seed=shuffle_seed, train_indices=train
-        )
-        errors.append(_row_errors(networks, scaling, RowSubset(X, validation)))
-    gains = errors[0] - errors[1]
+
+    def errors(alpha):
+        return trial_errors(X, spec, split, seeds, shuffle_seed, build, alpha=alpha)
+
+    z = paired_z(errors(0.0), errors(TABLE_PENALTY))
+    return TABLE_PENALTY if z > MIN_Z else 0.0
+
+
+def trial_errors(
+    X, spec: FitSpec, split, seeds, shuffle_seed: int, build, *, alpha: float, epochs=None
+) -> np.ndarray:
+    """Each held-out row's loss after training with ``alpha`` on the split's training rows.
+
+    The arguments are `chosen_alpha`'s. ``epochs`` None trains the spec's epochs; 0 trains
+    none, which leaves a table's networks at their PCA start.
+    """
+    train, validation = split
+    trial = replace(spec, alpha=alpha)
+    networks, scaling = build(RowSubset(X, train), trial, copy.deepcopy(seeds))
+    epochs = trial.epochs if epochs is None else epochs
+    if epochs:
+        networks.train(X, trial, epochs=epochs, seed=shuffle_seed, train_indices=train)
+    return _row_errors(networks, scaling, RowSubset(X, validation))
+
+
+def paired_z(errors: np.ndarray, other_errors: np.ndarray) -> float:
+    """How many standard errors ``other_errors`` are below ``errors``, row by row (0 if
+    no row differs)."""
+    gains = errors - other_errors
     if not np.any(gains):
         return 0.0
     standard_error = gains.std(ddof=1) / np.sqrt(len(gains))
-    return TABLE_PENALTY if gains.mean() > MIN_Z * standard_error else 0.0
+    if standard_error == 0:
+        return float(np.copysign(np.inf, gains.mean()))
+    return float(gains.mean() / standard_error)
 
 
 def _row_errors(networks, scaling, rows) -> np.ndarray:

@@ -322,6 +322,19 @@ def test_alpha_auto_chooses_a_penalty_where_held_out_rows_show_learnt_noise(digi
     assert auto.spec_.alpha == TABLE_PENALTY > 0
 
 
+def test_paired_z_counts_the_standard_errors_of_the_row_by_row_gains():
+    from skae.penalty import paired_z
+
+    errors = np.array([1.0, 2.0, 3.0, 4.0])
+    gains = np.array([0.1, 0.3, 0.1, 0.3])
+    z = gains.mean() / (gains.std(ddof=1) / 2)  # 3.46: four rows
+    assert paired_z(errors, errors - gains) == pytest.approx(z)
+    assert paired_z(errors - gains, errors) == pytest.approx(-z)
+    assert paired_z(errors, errors) == 0.0
+    # Every row gaining alike has no spread: as clear as a gain can be.
+    assert paired_z(errors, errors - 0.25) == np.inf
+
+
 def test_alpha_auto_tries_from_20_held_out_rows_and_then_fits_its_choice(
     digits, monkeypatch
 ):
