@@ -53,7 +53,8 @@ def chosen_alpha(X, spec: FitSpec, split, seeds, shuffle_seed: int, build) -> fl
     build : callable
         ``build(rows, spec, seeds)`` -> ``(FittedNetworks, DataScaling)``, compiled.
     """
-    if len(split[1]) < MIN_HELD_OUT_ROWS:
+    _, validation = split
+    if len(validation) < MIN_HELD_OUT_ROWS:
         return 0.0
 
     def errors(alpha):
