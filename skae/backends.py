@@ -14,6 +14,8 @@ import sys
 import warnings
 from contextlib import contextmanager
 
+from .compiled_kernels import keep_umap_compiled
+
 BACKENDS = ("tensorflow", "jax", "torch")
 
 
@@ -78,9 +80,13 @@ def import_umap():
     """umap-learn, imported without TensorFlow under the other backends.
 
     ``import umap`` imports TensorFlow for its ParametricUMAP, which skae does not use.
+    Its numba kernels are kept in numba's disk cache (`skae.compiled_kernels`).
     """
     if "umap" in sys.modules:  # imported (or marked missing: then ImportError)
-        return importlib.import_module("umap")
-    with tensorflow_hidden(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "Tensorflow not installed; ParametricUMAP..."
-        return importlib.import_module("umap")
+        umap = importlib.import_module("umap")
+    else:
+        with tensorflow_hidden(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Tensorflow not installed; Parametric..."
+            umap = importlib.import_module("umap")
+    keep_umap_compiled(umap)
+    return umap
