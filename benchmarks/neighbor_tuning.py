@@ -92,7 +92,8 @@ def main(runs, with_umap=True):
             writer.writeheader()
         yardstick = [("UMAP (defaults)", umap.UMAP(random_state=0))] if with_umap else []
         for name, reducer in yardstick + [
-            (run, AutoencoderReducer(2, random_state=0, **json.loads(run))) for run in runs
+            (run, AutoencoderReducer(2, **{"random_state": 0, **json.loads(run)}))
+            for run in runs
         ]:
             row = score(name, reducer, *split)
             print(row, flush=True)

@@ -1,6 +1,6 @@
 """Keeping umap-learn's compiled kernels on disk, so one process compiles them.
 
-umap-learn's fuzzy neighbour graph (which ``neighbor_loss="umap"`` builds) and UMAP
+umap-learn's fuzzy neighbour graph (which ``neighbor_loss`` trains on) and UMAP
 itself (a row of ``skae compare``) run on functions that numba compiles on first call,
 and most of them are not in numba's disk cache: every new Python process compiled them
 again. On the digits the graph took 3.09 s in a new process, 0.05 s once its two kernels

@@ -173,15 +173,18 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     beta : float, default=1.0
         Weight of the KL term (``variational`` only), per data value, relative to the
         reconstruction loss.
-    neighbor_loss : {"auto", "umap"} or None, default="auto"
+    neighbor_loss : {"auto", "umap", "infonce"} or None, default="auto"
         A neighbour-preserving term trained with the reconstruction, so that the code
         keeps the training rows' neighbourhoods as UMAP's map does. ``"umap"`` is
         UMAP's fuzzy-set cross-entropy on the nearest-neighbour graph of the training
         rows, with negative sampling, on batches of the graph's edges. Each batch's
-        rows are the two ends of its edges, and they are reconstructed too. None is a
-        plain autoencoder. ``"auto"`` is ``"umap"`` for ``n_components`` up to 3,
-        and None otherwise: for more components, for tables whose networks start at
-        PCA (see Notes) and for ``variational=True``, whose
+        rows are the two ends of its edges, and they are reconstructed too.
+        ``"infonce"`` trains on the same edges and curve with InfoNCE, every other
+        tail of the batch a negative sample: a contrastive t-SNE (Damrich et al.
+        2023), whose maps kept classes apart better on MNIST (the user guide's
+        "Maps" page). None is a plain autoencoder. ``"auto"`` is ``"umap"`` for
+        ``n_components`` up to 3, and None otherwise: for more components, for tables
+        whose networks start at PCA (see Notes) and for ``variational=True``, whose
         random draws it cannot train. ``history_`` records the term as
         ``neighbor_loss``; validation losses leave it out. See the user guide's "Maps"
         page.

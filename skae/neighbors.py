@@ -6,7 +6,8 @@ Gentner 2021): the rows' fuzzy simplicial set, a weighted graph of each row's
 ``n_neighbors`` nearest neighbours, is computed once per fit by umap-learn (which finds
 the neighbours with pynndescent), and training samples its edges in proportion to their
 weights. `skae.layers.UMAPNeighborLoss` then pulls the codes of an edge's two rows
-together and pushes codes of random pairs apart, with UMAP's curve of ``min_dist``.
+together and pushes codes of random pairs apart, with UMAP's curve of ``min_dist``
+(``neighbor_loss="infonce"``: `skae.layers.InfoNCENeighborLoss`, on the same graph).
 
 Only the graph is kept: edge heads, tails and the cumulative weights that sampling
 searches, ``O(n_samples * n_neighbors)``. NumPy only; umap-learn is imported when a graph
@@ -86,7 +87,7 @@ def neighbor_graph(
     n_rows = rows.shape[0]
     if n_rows < 2:
         raise ValueError(
-            f"neighbor_loss='umap' needs at least 2 training rows; got {n_rows} sample. "
+            f"A neighbor_loss needs at least 2 training rows; got {n_rows} sample. "
             "Train on more rows or set neighbor_loss=None."
         )
     if n_neighbors >= n_rows:
@@ -114,7 +115,7 @@ def neighbor_graph(
     graph = graph.tocoo()
     if graph.nnz == 0:
         raise ValueError(
-            "neighbor_loss='umap' found no neighbour edges between the training rows "
+            "The neighbor_loss found no neighbour edges between the training rows "
             "(are they all the same?). Set neighbor_loss=None."
         )
     weights = graph.data.astype(np.float64)

@@ -24,6 +24,7 @@ from .backends import backend
 from .layers import (
     FeatureScaling,
     GaussianCode,
+    InfoNCENeighborLoss,
     LinearSkip,
     UMAPNeighborLoss,
     kernel_penalty,
@@ -308,8 +309,9 @@ def join_autoencoder(
 ) -> keras.Model:
     """``decoder(encoder(rows))`` as one model that shares both models' layers.
 
-    ``neighbor_term`` (a `UMAPNeighborLoss`) sits between them: the identity, adding
-    its loss in training only, so the encoder and decoder stay as they are.
+    ``neighbor_term`` (a `UMAPNeighborLoss` or `InfoNCENeighborLoss`) sits between
+    them: the identity, adding its loss in training only, so the encoder and decoder
+    stay as they are.
     """
     rows = keras.Input(encoder.input_shape[1:], name="rows")
     codes = encoder(rows)
@@ -322,6 +324,8 @@ def _neighbor_term(spec: FitSpec, seeds: SeedStream):
     from .neighbors import curve_parameters
 
     a, b = curve_parameters(spec.min_dist)
+    if spec.neighbor_loss == "infonce":
+        return InfoNCENeighborLoss(spec.neighbor_weight, a, b, name="neighbor_loss")
     return UMAPNeighborLoss(
         spec.neighbor_weight, a, b, seed=seeds.next_seed(), name="neighbor_loss"
     )

@@ -18,7 +18,7 @@ ARCHITECTURES = ("dense", "conv")
 OUTPUT_ACTIVATIONS = ("auto", "sigmoid", "linear")
 LOSSES = ("auto", "mse", "binary_crossentropy")
 OPTIMIZERS = ("adam", "adamw", "nadam", "rmsprop", "sgd")
-NEIGHBOR_LOSSES = ("auto", "umap")  # and None
+NEIGHBOR_LOSSES = ("auto", "umap", "infonce")  # and None
 # "auto" turns the neighbour loss on for maps: codes of at most this many components.
 MAP_MAX_COMPONENTS = 3
 # Dense networks on [0, 1] rows train by the "wide_code" profile from this code width.
@@ -33,9 +33,9 @@ __all__ = ["AUTO_SETTINGS", "DataFacts", "FitSpec", "resolve_spec"]
 # applies to data in [0, 1] only. "wide_code" overrides "dense" from
 # WIDE_CODE_MIN_COMPONENTS: in 60 epochs SELU passed ReLU's 200-epoch error at 24 to
 # 64 components but fell short at 20 and fewer (benchmarks/results/dense_code.md).
-# "umap" overrides the training settings of any of them when the neighbour loss is
-# on, chosen on MNIST's validation split (benchmarks/results/neighbor_tuning.md); its
-# epochs are passes over the graph's edges.
+# "umap" overrides the training settings of any of them when a neighbour loss is on
+# (either: "infonce" was measured with them), chosen on MNIST's validation split
+# (benchmarks/results/neighbor_tuning.md); its epochs are passes over the graph's edges.
 AUTO_SETTINGS = {
     "dense": {
         "hidden_layer_sizes": (256, 128, 64),
@@ -144,7 +144,7 @@ class FitSpec:
         the tables' "auto" penalty on held-out rows (`skae.penalty`).
     kl_weight : float or None
         The KL term's weight per data value for a variational code, else None.
-    neighbor_loss : {"umap"} or None
+    neighbor_loss : {"umap", "infonce"} or None
         The neighbour-preserving term trained with the reconstruction.
     neighbor_weight : float
         Its weight against the reconstruction loss.
@@ -294,7 +294,7 @@ def _profiles(
     wide = n_components >= WIDE_CODE_MIN_COMPONENTS
     if profile == "dense" and unit_interval and wide:
         profiles = ("wide_code", *profiles)
-    return profiles if neighbor_loss is None else (neighbor_loss, *profiles)
+    return profiles if neighbor_loss is None else ("umap", *profiles)
 
 
 def _auto(params: dict, name: str, profiles: tuple[str, ...]):
