@@ -28,8 +28,10 @@ def keep_compiled(module: ModuleType) -> list[str]:
 
     kept = []
     for name, kernel in vars(module).items():
-        # numba has no public flag for "cached": a kernel without is given a NullCache.
-        if isinstance(kernel, CPUDispatcher) and isinstance(kernel._cache, NullCache):
+        # numba has no public flag for "cached": a kernel without is given a NullCache
+        # (read with getattr, so that a numba without the attribute leaves it alone).
+        cache = getattr(kernel, "_cache", None)
+        if isinstance(kernel, CPUDispatcher) and isinstance(cache, NullCache):
             try:
                 kernel.enable_caching()
             except RuntimeError:  # "no locator available": no folder to write to
