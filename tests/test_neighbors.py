@@ -8,6 +8,7 @@ from sklearn.base import clone
 
 from skae import AutoencoderReducer
 from skae.batches import RowReader
+from skae.layers import InfoNCENeighborLoss, UMAPNeighborLoss
 from skae.metrics import knn_accuracy, trustworthiness
 from skae.neighbors import curve_parameters, neighbor_graph
 from skae.tf_batches import shuffled_batches
@@ -62,8 +63,6 @@ def _cross_entropy(heads, tails, a, b):
 
 
 def test_the_term_is_umaps_attraction_and_pulls_neighbours_together():
-    from skae.layers import UMAPNeighborLoss
-
     a, b = curve_parameters(0.1)
     term = UMAPNeighborLoss(2.0, a, b, negative_sample_rate=0)
     generator = np.random.RandomState(0)
@@ -80,8 +79,6 @@ def test_the_term_is_umaps_attraction_and_pulls_neighbours_together():
 
 
 def test_the_term_pushes_random_pairs_apart():
-    from skae.layers import UMAPNeighborLoss
-
     a, b = curve_parameters(0.1)
     term = UMAPNeighborLoss(1.0, a, b, negative_sample_rate=5, seed=0)
     generator = np.random.RandomState(0)
@@ -95,8 +92,6 @@ def test_the_term_pushes_random_pairs_apart():
 
 
 def test_infonce_term_picks_each_heads_own_tail_among_the_batchs_tails():
-    from skae.layers import InfoNCENeighborLoss
-
     generator = np.random.RandomState(0)
     heads = 3.0 * generator.normal(size=(32, 2)).astype(np.float32)
     near = heads + 0.1
@@ -225,12 +220,16 @@ def test_the_map_survives_pickle_save_load_and_clone(digits, tmp_path, neighbor_
         2, neighbor_loss=neighbor_loss, n_neighbors=7, min_dist=0.3, **QUICK
     ).fit(X)
     assert reducer.spec_.neighbor_loss == neighbor_loss
+    # The network trains the term asked for, not merely records its name.
+    term = {"umap": UMAPNeighborLoss, "infonce": InfoNCENeighborLoss}[neighbor_loss]
+    assert type(reducer.autoencoder_.get_layer("neighbor_loss")) is term
     codes = reducer.transform(X)
     np.testing.assert_allclose(pickle.loads(pickle.dumps(reducer)).transform(X), codes)
     reducer.save(tmp_path / "map.skae")
     loaded = AutoencoderReducer.load(tmp_path / "map.skae")
     np.testing.assert_allclose(loaded.transform(X), codes, atol=1e-6)
     assert loaded.spec_ == reducer.spec_
+    assert type(loaded.autoencoder_.get_layer("neighbor_loss")) is term
     fresh = clone(reducer)
     settings = (fresh.neighbor_loss, fresh.n_neighbors, fresh.min_dist)
     assert settings == (neighbor_loss, 7, 0.3)
