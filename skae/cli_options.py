@@ -16,7 +16,7 @@ from numbers import Integral
 
 from ._sklearn import Interval, StrOptions
 from .estimator import AutoencoderReducer
-from .spec import AUTO_SETTINGS, WIDE_CODE_MIN_COMPONENTS
+from .spec import AUTO_SETTINGS, INFONCE_FEW_EPOCHS_MIN_ROWS, WIDE_CODE_MIN_COMPONENTS
 
 __all__ = ["add_param_options", "params_from_args", "parameter_descriptions"]
 
@@ -24,6 +24,7 @@ __all__ = ["add_param_options", "params_from_args", "parameter_descriptions"]
 _PROFILE_NAMES = {
     "tabular": "tables",
     "umap": "neighbour maps",
+    "infonce": f"InfoNCE maps of {INFONCE_FEW_EPOCHS_MIN_ROWS}+ rows",
     "wide_code": f"dense codes of {WIDE_CODE_MIN_COMPONENTS}+ components",
 }
 # "auto" settings that apply to data in [0, 1] only, as `skae.spec.resolve_spec` reads

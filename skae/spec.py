@@ -25,6 +25,10 @@ MAP_MAX_COMPONENTS = 3
 WIDE_CODE_MIN_COMPONENTS = 24
 # The neighbour term's weight against the scaled reconstruction loss, for "auto".
 AUTO_NEIGHBOR_WEIGHT = 1.0
+# InfoNCE's 6 epochs scored as its 12 on 3,000 and 6,000 MNIST rows (three seeds each)
+# in half the time; digits' 1,400 rows, with fewer edge batches an epoch, kept the better
+# map with 12 (benchmarks/results/infonce_epochs.md), as umap-learn gives small data more.
+INFONCE_FEW_EPOCHS_MIN_ROWS = 3000
 __all__ = ["AUTO_SETTINGS", "DataFacts", "FitSpec", "resolve_spec"]
 
 # What "auto" means for each kind of network: dense and conv measured on MNIST
@@ -33,9 +37,10 @@ __all__ = ["AUTO_SETTINGS", "DataFacts", "FitSpec", "resolve_spec"]
 # applies to data in [0, 1] only. "wide_code" overrides "dense" from
 # WIDE_CODE_MIN_COMPONENTS: in 60 epochs SELU passed ReLU's 200-epoch error at 24 to
 # 64 components but fell short at 20 and fewer (benchmarks/results/dense_code.md).
-# "umap" overrides the training settings of any of them when a neighbour loss is on
-# (either: "infonce" was measured with them), chosen on MNIST's validation split
-# (benchmarks/results/neighbor_tuning.md); its epochs are passes over the graph's edges.
+# "umap" overrides the training settings of any of them when a neighbour loss is on,
+# and "infonce" overrides "umap" for that loss from INFONCE_FEW_EPOCHS_MIN_ROWS rows,
+# chosen on MNIST's validation split (benchmarks/results/neighbor_tuning.md); their
+# epochs are passes over the graph's edges.
 AUTO_SETTINGS = {
     "dense": {
         "hidden_layer_sizes": (256, 128, 64),
@@ -77,6 +82,7 @@ AUTO_SETTINGS = {
         "noise": 0.1,
         "batch_size": 1024,
     },
+    "infonce": {"epochs": 6},
 }
 
 # Parameters a continued fit may change: they steer training, not the network.
@@ -110,13 +116,15 @@ class DataFacts:
     unit_interval: bool  # in [0, 1] and reaching 0.5: images, proportions
     low: float
     high: float
+    n_rows: int = 0
 
     @classmethod
     def of(cls, X) -> "DataFacts":
         low, high = float(X.min()), float(X.max())
         # Reaching 0.5 keeps a table in tiny units (breast cancer times 1e-12 lies in
         # [0, 1e-8]) a table, scaled like the same table in its usual units.
-        return cls(X.shape[1], low >= 0.0 and 0.5 <= high <= 1.0, low, high)
+        unit_interval = low >= 0.0 and 0.5 <= high <= 1.0
+        return cls(X.shape[1], unit_interval, low, high, X.shape[0])
 
 
 @dataclass(frozen=True)
@@ -199,16 +207,12 @@ class FitSpec:
     def architecture(self) -> str:
         return "dense" if self.image_shape is None else "conv"
 
-    def with_training(self, params: dict) -> "FitSpec":
-        """This spec with the training settings read again from ``params``."""
-        return replace(self, **_training_settings(params, self._profiles))
-
-    @property
-    def _profiles(self) -> tuple[str, ...]:
-        """Where "auto" training settings come from, first match first."""
-        return _profiles(
-            self.profile, self.neighbor_loss, self.n_components, self.unit_interval
+    def with_training(self, params: dict, n_rows: int) -> "FitSpec":
+        """This spec with the training settings read again for ``n_rows`` new rows."""
+        profiles = _profiles(
+            self.profile, self.neighbor_loss, self.n_components, self.unit_interval, n_rows
         )
+        return replace(self, **_training_settings(params, profiles))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -246,7 +250,11 @@ def resolve_spec(params: dict, facts: DataFacts, *, starts_at_pca=None) -> FitSp
     neighbor_loss = _checked_neighbor_loss(params, starts_at_pca)
     profile = "tabular" if starts_at_pca else params["architecture"]
     profiles = _profiles(
-        profile, neighbor_loss, int(params["n_components"]), facts.unit_interval
+        profile,
+        neighbor_loss,
+        int(params["n_components"]),
+        facts.unit_interval,
+        facts.n_rows,
     )
     noise = params["noise"]
     if noise == "auto":
@@ -287,14 +295,21 @@ def resolve_spec(params: dict, facts: DataFacts, *, starts_at_pca=None) -> FitSp
 
 
 def _profiles(
-    profile: str, neighbor_loss: str | None, n_components: int, unit_interval: bool
+    profile: str,
+    neighbor_loss: str | None,
+    n_components: int,
+    unit_interval: bool,
+    n_rows: int,
 ) -> tuple[str, ...]:
     """The AUTO_SETTINGS profiles that apply, the first that sets a value winning."""
     profiles = (profile,)
     wide = n_components >= WIDE_CODE_MIN_COMPONENTS
     if profile == "dense" and unit_interval and wide:
         profiles = ("wide_code", *profiles)
-    return profiles if neighbor_loss is None else ("umap", *profiles)
+    if neighbor_loss is None:
+        return profiles
+    few_epochs = neighbor_loss == "infonce" and n_rows >= INFONCE_FEW_EPOCHS_MIN_ROWS
+    return ("infonce", "umap", *profiles) if few_epochs else ("umap", *profiles)
 
 
 def _auto(params: dict, name: str, profiles: tuple[str, ...]):
@@ -337,14 +352,16 @@ def _starts_at_pca(params, image_shape, facts: DataFacts, output_activation) -> 
 def _checked_neighbor_loss(params: dict, starts_at_pca: bool) -> str | None:
     """The neighbour loss ``params`` ask for, "auto" resolved; ValueError if impossible.
 
-    "auto" leaves tables (the networks that start at PCA) without the term: its gain
-    was measured on images and digits only, and tables keep PCA's reconstruction.
+    "auto" is InfoNCE for maps: on MNIST's validation split its 5-NN accuracy beat the
+    UMAP loss's for three seeds of three (benchmarks/results/neighbor_tuning.md). It
+    leaves tables (the networks that start at PCA) without the term: its gain was
+    measured on images and digits only, and tables keep PCA's reconstruction.
     """
     choice = params["neighbor_loss"]
     if choice == "auto":
         small = int(params["n_components"]) <= MAP_MAX_COMPONENTS
         plain = params["variational"] or starts_at_pca
-        return "umap" if small and not plain else None
+        return "infonce" if small and not plain else None
     if choice is not None and params["variational"]:
         raise ValueError(
             f"neighbor_loss={choice!r} cannot train a variational code: its draws would "

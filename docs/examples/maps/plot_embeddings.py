@@ -4,8 +4,8 @@
 =====================================================
 
 An autoencoder with a 2-value code is a dimensionality reducer for visualisation, like
-PCA, t-SNE and UMAP. By default its 2-D map also trains UMAP's neighbour loss
-(``neighbor_loss="auto"``, see :ref:`maps`); the plain autoencoder
+PCA, t-SNE and UMAP. By default its 2-D map also trains a neighbour loss on UMAP's
+neighbour graph (``neighbor_loss="auto"``, InfoNCE, see :ref:`maps`); the plain autoencoder
 (``neighbor_loss=None``) is drawn beside it. All of them draw the same held-out images,
 coloured by digit, with `~skae.plots.EmbeddingDisplay`, and each map is scored with the
 metrics of `skae.metrics`:
@@ -122,8 +122,9 @@ plt.show()
 # separate only a few digits (compare its low 5-NN accuracy). The plain autoencoder
 # bends its map to the data: its 2-D code is whatever lets the decoder rebuild the
 # images, so its clusters touch where digits look alike (4, 7 and 9; 3, 5 and 8). The
-# default autoencoder also trains UMAP's neighbour loss, which pulls each image's
-# neighbours together on the map and pushes random pairs apart: compare its scores
+# default autoencoder also trains a neighbour loss, which pulls each image's
+# neighbours together on the map and pushes the other images of its batch apart
+# (InfoNCE on UMAP's neighbour graph): compare its scores
 # with the plain one's above. Both are functions you can apply to new rows and invert
 # (``inverse_transform``). t-SNE and UMAP optimise the map for neighbourhoods alone,
 # but t-SNE has neither ``transform`` nor ``inverse_transform``, and UMAP's
