@@ -25,7 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
-from training_runs import RESULTS, markdown_table, write_csv  # noqa: E402
+from training_runs import N_FIT, RESULTS, markdown_table, write_csv  # noqa: E402
 
 from skae import AutoencoderReducer  # noqa: E402
 from skae.datasets import load_comparison_data  # noqa: E402
@@ -35,6 +35,7 @@ EPOCHS = (6, 12)
 SEEDS = (0, 1, 2)
 SCORES = ("mse", "trustworthiness", "knn_accuracy", "fit_s")
 COLUMNS = ["data", "training rows", "epochs", *SCORES]
+FORMATS = {"mse": "{:.4f}", "fit_s": "{:.1f}"}  # the others "{:.3f}"
 
 
 def digits_split():
@@ -48,7 +49,7 @@ def digits_split():
 def mnist_split(data_dir, n_rows=3000):
     data = load_comparison_data("mnist", data_dir=data_dir)
     X, y = np.asarray(data.X_train, np.float32), np.asarray(data.y_train)
-    return X[:n_rows], y[:n_rows], X[6000:8000], y[6000:8000]
+    return X[:n_rows], y[:n_rows], X[N_FIT:], y[N_FIT:]
 
 
 def scores(epochs, seed, X_fit, y_fit, X_val, y_val):
@@ -70,21 +71,18 @@ def scores(epochs, seed, X_fit, y_fit, X_val, y_val):
 def row(data_name, split, epochs):
     runs = [scores(epochs, seed, *split) for seed in SEEDS]
     print(data_name, epochs, runs, flush=True)
-    formats = {"mse": "{:.4f}", "fit_s": "{:.1f}"}
     return {
         "data": data_name,
         "training rows": str(len(split[0])),
         "epochs": str(epochs),
-        **{
-            score: " / ".join(
-                formats.get(score, "{:.3f}").format(run[score]) for run in runs
-            )
-            + " (mean "
-            + formats.get(score, "{:.3f}").format(statistics.mean(r[score] for r in runs))
-            + ")"
-            for score in SCORES
-        },
+        **{score: _cell(score, [run[score] for run in runs]) for score in SCORES},
     }
+
+
+def _cell(score, values):
+    """ "a / b / c (mean m)", in the score's format."""
+    text = FORMATS.get(score, "{:.3f}").format
+    return " / ".join(map(text, values)) + f" (mean {text(statistics.mean(values))})"
 
 
 def main():
