@@ -8,6 +8,7 @@ from sklearn.base import clone
 
 from skae import AutoencoderReducer
 from skae.batches import RowReader
+from skae.checks import training_rows
 from skae.layers import InfoNCENeighborLoss, UMAPNeighborLoss
 from skae.metrics import knn_accuracy, trustworthiness
 from skae.neighbors import curve_parameters, neighbor_graph
@@ -212,6 +213,15 @@ def test_auto_epochs_follow_the_neighbour_loss_and_the_rows(neighbor_loss, n_row
     assert (spec.epochs, spec.learning_rate) == (epochs, 1e-2)
     assert spec.with_training(params, n_rows).epochs == epochs
     assert spec.with_training(params, 100).epochs == 12
+
+
+def test_fit_counts_the_training_rows_that_choose_the_auto_epochs():
+    # The rows' count reaches the spec through the same pass that reads their range.
+    X = np.random.RandomState(0).rand(3000, 4)
+    reducer = AutoencoderReducer(2)
+    _, facts = training_rows(reducer, X, reset=True)
+    assert facts.n_rows == 3000
+    assert resolve_spec(reducer.get_params(), facts).epochs == 6
 
 
 @pytest.mark.parametrize("neighbor_loss", ["umap", "infonce"])
