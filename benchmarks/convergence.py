@@ -68,14 +68,12 @@ def cosine_decay(epochs: int, learning_rate: float):
         progress = (epoch - warm_up) / max(1, epochs - warm_up)
         return learning_rate * 0.5 * (1 + math.cos(math.pi * progress))
 
-    plateau = skae.training._plateau_callbacks
-    skae.training._plateau_callbacks = lambda *_: [
-        keras.callbacks.LearningRateScheduler(rate)
-    ]
+    plateau = skae.training._rate_callbacks
+    skae.training._rate_callbacks = lambda *_: [keras.callbacks.LearningRateScheduler(rate)]
     try:
         yield
     finally:
-        skae.training._plateau_callbacks = plateau
+        skae.training._rate_callbacks = plateau
 
 
 def curve(name: str, change: dict, X_fit, X_val, epoch_counts):

@@ -15,13 +15,24 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from sklearn.datasets import load_digits
 
 import skae.training
 from skae.datasets import load_comparison_data
-from skae.metrics import reconstruction_error
+from skae.metrics import knn_accuracy, reconstruction_error, trustworthiness
 
 N_FIT = 6000  # of the 8,000 training rows; the other 2,000 are the validation rows
 RESULTS = Path(__file__).parent / "results"
+
+
+def digits_split():
+    """(fitted rows, labels, held-out rows, labels) of digits: 1,400 and 397 rows, the
+    test suite's split."""
+    data = load_digits()
+    X = (data.data / 16.0).astype(np.float32)
+    order = np.random.RandomState(0).permutation(len(X))
+    train, test = order[:1400], order[1400:]
+    return X[train], data.target[train], X[test], data.target[test]
 
 
 def validation_split(data_dir):
@@ -52,12 +63,12 @@ class EpochTimer(keras.callbacks.Callback):
 @contextmanager
 def training_with(callback: keras.callbacks.Callback):
     """skae's training with ``callback`` among its own (its private hook, wrapped)."""
-    plateau = skae.training._plateau_callbacks
-    skae.training._plateau_callbacks = lambda *args: [*plateau(*args), callback]
+    plateau = skae.training._rate_callbacks
+    skae.training._rate_callbacks = lambda *args: [*plateau(*args), callback]
     try:
         yield
     finally:
-        skae.training._plateau_callbacks = plateau
+        skae.training._rate_callbacks = plateau
 
 
 def plain_keras_model(model: keras.Model) -> keras.Model:
@@ -78,6 +89,44 @@ def plain_keras_epoch_seconds(model: keras.Model, X, epochs: int = 6) -> float:
 def held_out_error(reducer, X) -> float:
     """A fitted reducer's MSE on rows X, inverse_transform(transform(X))."""
     return reconstruction_error(X, reducer.inverse_transform(reducer.transform(X)))
+
+
+def labelled_validation_split(data_dir, n_fit: int = N_FIT):
+    """(fitted rows, labels, validation rows, labels): the first ``n_fit`` of MNIST's
+    fitted rows and all 2,000 validation rows."""
+    data = load_comparison_data("mnist", data_dir=data_dir)
+    X, y = np.asarray(data.X_train, np.float32), np.asarray(data.y_train)
+    return X[:n_fit], y[:n_fit], X[N_FIT:], y[N_FIT:]
+
+
+def map_scores(reducer, X_fit, y_fit, X_val, y_val) -> dict:
+    """A 2-D map's held-out MSE, trustworthiness (k=5), 5-NN accuracy (classifier fitted
+    on the training codes) and fit seconds."""
+    start = time.perf_counter()
+    codes_fit = reducer.fit_transform(X_fit)
+    seconds = time.perf_counter() - start
+    codes = reducer.transform(X_val)
+    return {
+        "mse": reconstruction_error(X_val, reducer.inverse_transform(codes)),
+        "trustworthiness": trustworthiness(X_val, codes),
+        "knn_accuracy": knn_accuracy(codes_fit, y_fit, codes, y_val),
+        "fit_s": seconds,
+    }
+
+
+# The formats of map_scores' scores; the others are "{:.3f}".
+SCORE_FORMATS = {"mse": "{:.4f}", "fit_s": "{:.1f}"}
+
+
+def seeds_cells(runs: list[dict], scores) -> dict:
+    """Each score's "a / b / c (mean m)" over ``runs`` (one a seed), in its format."""
+    cells = {}
+    for score in scores:
+        text = SCORE_FORMATS.get(score, "{:.3f}").format
+        values = [run[score] for run in runs]
+        mean = text(statistics.mean(values))
+        cells[score] = " / ".join(map(text, values)) + f" (mean {mean})"
+    return cells
 
 
 def read_csv(stem: str) -> list[dict]:

@@ -110,7 +110,8 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         The optimizer's learning rate. ``"auto"`` is 1e-3 for ``"dense"`` (2e-3 for
         codes of 24 or more components on data in [0, 1]), 3e-3 for ``"conv"`` and
         3e-4 for tabular rows (see Notes), each measured best on validation rows; 1e-2
-        with the neighbour loss.
+        with the neighbour loss (InfoNCE's fits lower it linearly to 0 over their
+        epochs).
     batch_size : int or "auto", default="auto"
         Rows per gradient step (capped at the number of rows); under a
         ``tf.distribute`` strategy, over all replicas together. ``"auto"`` is 128,
@@ -133,13 +134,15 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         PCA start and the neighbour graph are fitted on the other rows. When False,
         the training loss is monitored instead and the last weights are kept. Either
         way the learning rate is halved whenever the monitored loss has not improved
-        for ``n_iter_no_change // 2`` epochs.
+        for ``n_iter_no_change // 2`` epochs; with InfoNCE's neighbour loss it falls
+        linearly to 0 over the fit's epochs instead.
     validation_fraction : float, default=0.1
         Share of rows held out when ``early_stopping=True``.
     n_iter_no_change : int or "auto", default="auto"
         Epochs without improvement before training stops (the learning rate halves
-        after half as many). ``"auto"`` is 10, and 30 for tabular rows (see Notes),
-        which take only a few gradient steps an epoch.
+        after half as many, but for InfoNCE's linear fall). ``"auto"`` is
+        10, and 30 for tabular rows (see Notes), which take only a few gradient steps
+        an epoch.
     tol : float, default=0.0
         Smallest decrease of the monitored loss that counts as an improvement.
     noise : float or "auto", default="auto"

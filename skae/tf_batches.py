@@ -98,6 +98,11 @@ def _pipeline_options() -> tf.data.Options:
     options.experimental_distribute.auto_shard_policy = (
         tf.data.experimental.AutoShardPolicy.OFF
     )
+    # No autotuning: deleting an autotuned pipeline's iterator when a fit returned
+    # sometimes waited for the tuner's thread (7.5 s after a dense fit, 13.3 s after a
+    # map on MNIST, 2 fits of 8); without it no fit waited and epochs took as long
+    # (benchmarks/results/pipeline_autotune.md).
+    options.autotune.enabled = False
     return options
 
 

@@ -11,7 +11,9 @@ Training runs through Keras' own ``Model.fit``. What skae adds is kept small:
 - when the monitored loss stops improving, Keras' `ReduceLROnPlateau` halves the learning
   rate and, later, `EarlyStopping` ends training (on held-out rows that skae picks
   itself when early stopping is on: Keras' ``validation_split`` would take the last rows,
-  unshuffled). Halving the rate measured far steadier than a constant rate on raw data;
+  unshuffled). Halving the rate measured far steadier than a constant rate on raw data.
+  InfoNCE maps instead lower the rate linearly to 0 over their few, counted passes over
+  the edges (`EarlyStopping` still applies);
 - a callback stops training after an epoch whose loss is not finite; `train` then raises.
 """
 
@@ -101,18 +103,29 @@ class _EarlyStoppingFromTheStart(keras.callbacks.EarlyStopping):
         self.best_weights = self.model.get_weights()
 
 
-def _plateau_callbacks(patience: int, tol: float, start_loss: float | None):
-    """Halve the learning rate, then stop, when the monitored loss stalls.
+def _rate_callbacks(
+    patience: int, tol: float, start_loss: float | None, linear_decay: tuple | None
+):
+    """The learning rate's schedule, and stopping when the monitored loss stalls.
 
     ``start_loss`` is the validation loss before training, or None to monitor the
-    training loss (and keep the last weights).
+    training loss (and keep the last weights). ``linear_decay`` is None to halve the rate
+    on plateaus, or ``(learning_rate, epochs)`` to lower it linearly towards 0 over the
+    epochs, each epoch at its midpoint's rate.
     """
     monitor = "loss" if start_loss is None else "val_loss"
     stopping = {"monitor": monitor, "min_delta": tol, "patience": patience}
-    return [
-        keras.callbacks.ReduceLROnPlateau(
+    if linear_decay is None:
+        schedule = keras.callbacks.ReduceLROnPlateau(
             monitor=monitor, factor=0.5, patience=max(1, patience // 2), min_delta=tol
-        ),
+        )
+    else:
+        learning_rate, epochs = linear_decay
+        schedule = keras.callbacks.LearningRateScheduler(
+            lambda epoch, _rate: learning_rate * (1 - (epoch + 0.5) / epochs)
+        )
+    return [
+        schedule,
         keras.callbacks.EarlyStopping(**stopping)
         if start_loss is None
         else _EarlyStoppingFromTheStart(start_loss, **stopping),
@@ -144,6 +157,7 @@ def train(
     tol: float = 0.0,
     verbose: int = 0,
     graph=None,
+    linear_decay: bool = False,
 ) -> dict[str, list[float]]:
     """Fit a compiled autoencoder on rows of X and return its per-epoch history.
 
@@ -172,7 +186,8 @@ def train(
     patience : int or None
         Epochs without an improvement of at least ``tol`` in the monitored loss
         (``val_loss`` with validation rows, else ``loss``) before training stops; the
-        learning rate is halved after half as many. With validation rows, the weights of
+        learning rate is halved after half as many (or falls linearly, with
+        ``linear_decay``). With validation rows, the weights of
         the best epoch are restored, or the starting weights if no epoch beat them. None
         trains exactly ``epochs`` epochs.
     tol : float
@@ -182,6 +197,9 @@ def train(
     graph : skae.neighbors.NeighborGraph or None
         The training rows' neighbour graph, for a model with a neighbour loss: batches
         are then the ends of drawn edges (`skae.batches`).
+    linear_decay : bool
+        Lower the learning rate linearly to 0 over the ``epochs`` (each epoch at its
+        midpoint's rate) instead of halving it on plateaus.
 
     Raises
     ------
@@ -232,7 +250,10 @@ def train(
                     start_loss = model.evaluate(
                         validation_data, steps=validation_steps, verbose=0, return_dict=True
                     )["loss"]
-                callbacks += _plateau_callbacks(patience, tol, start_loss)
+                decay = None
+                if linear_decay:
+                    decay = (float(model.optimizer.learning_rate), epochs)
+                callbacks += _rate_callbacks(patience, tol, start_loss, decay)
             result = model.fit(
                 batches,
                 epochs=epochs,

@@ -200,6 +200,23 @@ def test_map_training_settings_and_weight_reach_the_network(digits):
     )
 
 
+def test_infonce_maps_lower_the_learning_rate_linearly_over_each_fits_epochs(digits):
+    # A map trains a fixed few passes over its edges, fewer than the plateau halving's
+    # patience: InfoNCE's rate falls linearly to 0 instead, each epoch at its midpoint's
+    # rate, and the UMAP loss's stays (map_schedule.md). A continued fit starts again
+    # from learning_rate.
+    X = digits[0][:100]
+    umap_loss = AutoencoderReducer(2, neighbor_loss="umap", **{**QUICK, "epochs": 3})
+    assert umap_loss.fit(X).history_["learning_rate"] == pytest.approx([1e-2] * 3)
+    reducer = AutoencoderReducer(
+        2, learning_rate=1e-2, warm_start=True, **{**QUICK, "epochs": 4}
+    ).fit(X)
+    rates = reducer.history_["learning_rate"]
+    assert rates == pytest.approx([8.75e-3, 6.25e-3, 3.75e-3, 1.25e-3])
+    reducer.set_params(epochs=6).fit(X)
+    assert reducer.history_["learning_rate"][4:] == pytest.approx([7.5e-3, 2.5e-3])
+
+
 @pytest.mark.parametrize(
     "neighbor_loss, n_rows, epochs",
     [("auto", 3000, 6), ("infonce", 3000, 6), ("infonce", 2999, 12), ("umap", 3000, 12)],

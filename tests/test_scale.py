@@ -74,6 +74,20 @@ def test_every_worker_reads_only_its_share_of_each_batch():
     assert not np.array_equal(pieces[0][0], pieces[0][steps])
 
 
+def test_training_pipelines_are_not_autotuned(digits):
+    """Deleting an autotuned pipeline's iterator, when a fit returned, sometimes waited
+    for tf.data's tuner: 7.5 s after a dense fit on MNIST (pipeline_autotune.md)."""
+    from skae.batches import RowReader
+    from skae.neighbors import neighbor_graph
+    from skae.tf_batches import shuffled_batches
+
+    X = digits[0][:100].astype(np.float32)
+    graph = neighbor_graph(X, 5, 0.1, seed=0)
+    for edges in (None, graph):
+        dataset = shuffled_batches(RowReader(X), 32, 0, 0, 1, graph=edges)
+        assert dataset.options().autotune.enabled is False
+
+
 def test_a_last_batch_smaller_than_the_replicas_joins_the_one_before():
     from skae.batches import batch_bounds
 
