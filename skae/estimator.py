@@ -122,7 +122,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         (about 20 per row for ``n_neighbors=15``), so it reconstructs each row about
         40 times. ``"auto"`` is 200 for ``"dense"`` (60 for codes of 24 or more
         components on data in [0, 1]), 40 for ``"conv"``, whose epochs cost more and
-        learn more, and 12 with the neighbour loss (6 with InfoNCE's from 3,000
+        learn more, and 12 with the neighbour loss (6 with InfoNCE's from 6,000
         rows, where it measured as good in half the time). With
         ``warm_start=True`` this is the total over all fits,
         as ``n_estimators`` is in scikit-learn's ensembles.

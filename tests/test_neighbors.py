@@ -219,12 +219,12 @@ def test_infonce_maps_lower_the_learning_rate_linearly_over_each_fits_epochs(dig
 
 @pytest.mark.parametrize(
     "neighbor_loss, n_rows, epochs",
-    [("auto", 3000, 6), ("infonce", 3000, 6), ("infonce", 2999, 12), ("umap", 3000, 12)],
+    [("auto", 6000, 6), ("infonce", 6000, 6), ("infonce", 5999, 12), ("umap", 6000, 12)],
 )
 def test_auto_epochs_follow_the_neighbour_loss_and_the_rows(neighbor_loss, n_rows, epochs):
-    # InfoNCE's 6 passes over the edges scored as its 12 did on 3,000 and 6,000 MNIST
-    # rows; digits' 1,400 rows, with fewer edge batches an epoch, needed 12
-    # (infonce_epochs.md, neighbor_tuning.md). A continued fit reads its own rows.
+    # InfoNCE's 6 passes over the edges scored as its 12 did on 6,000 MNIST rows; 3,000
+    # rows and digits' 1,400, with fewer edge batches an epoch, needed 12
+    # (infonce_epochs.md). A continued fit reads its own rows.
     params = AutoencoderReducer(2, neighbor_loss=neighbor_loss).get_params()
     spec = resolve_spec(params, DataFacts(64, True, 0.0, 1.0, n_rows))
     assert (spec.epochs, spec.learning_rate) == (epochs, 1e-2)
@@ -234,10 +234,10 @@ def test_auto_epochs_follow_the_neighbour_loss_and_the_rows(neighbor_loss, n_row
 
 def test_fit_counts_the_training_rows_that_choose_the_auto_epochs():
     # The rows' count reaches the spec through the same pass that reads their range.
-    X = np.random.RandomState(0).rand(3000, 4)
+    X = np.random.RandomState(0).rand(6000, 4)
     reducer = AutoencoderReducer(2)
     _, facts = training_rows(reducer, X, reset=True)
-    assert facts.n_rows == 3000
+    assert facts.n_rows == 6000
     assert resolve_spec(reducer.get_params(), facts).epochs == 6
 
 
