@@ -203,14 +203,29 @@ class LinearSkip(keras.layers.Layer):
 _REPULSION_OFFSET = 0.001
 
 
+def _power(positive, exponent: float):
+    """``positive ** exponent`` as ``exp(exponent * log(positive))``.
+
+    The same values, but TensorFlow and JAX vectorise exp and log and not pow: on a
+    batch's 512 x 512 InfoNCE distances the loss and its gradient took half the time
+    (benchmarks/results/infonce_arithmetic.md).
+    """
+    return ops.exp(exponent * ops.log(positive))
+
+
 class _NeighborTerm(keras.layers.Layer):
     """The identity on codes, adding a neighbour-preserving loss in training.
 
     In training, a batch holds the two ends of sampled neighbour edges: its first half
     the heads, its second half the tails (`skae.batches` builds them so). The layer adds
     ``weight`` times its subclass's ``_cross_entropy(heads, tails)``, built on UMAP's
-    curve ``p(d) = 1 / (1 + a * d ** (2 * b))`` of code distances. Outside training it
-    adds nothing, so validation losses are reconstruction losses.
+    curve ``p(d) = 1 / (1 + a * d ** (2 * b))`` of code distances, and passes on the
+    heads' codes only: the decoder reconstructs the heads, which `skae.losses` scores
+    against the batch's first half. The graph is symmetric, so a row is drawn as often
+    as a head as as a tail; leaving the tails' reconstruction out shortened an epoch
+    by a tenth at the same validation scores (benchmarks/results/edge_heads.md).
+    Outside training it is the identity and adds nothing, so validation losses are
+    reconstruction losses.
 
     Parameters
     ----------
@@ -235,11 +250,12 @@ class _NeighborTerm(keras.layers.Layer):
         if not training:
             return codes
         half = ops.shape(codes)[0] // 2
-        cross_entropy = self._cross_entropy(codes[:half], codes[half : 2 * half])
+        heads = codes[:half]
+        cross_entropy = self._cross_entropy(heads, codes[half : 2 * half])
         self.add_loss(self.weight * cross_entropy)
         if TRACKERS_IN_LAYERS:
             self.tracker.update_state(cross_entropy)
-        return codes
+        return heads
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -276,7 +292,7 @@ class UMAPNeighborLoss(_NeighborTerm):
     def _attraction(self, heads, tails):
         """``-log p`` of UMAP's curve ``p = 1 / (1 + a * d ** (2 * b))`` at the pairs."""
         squared = ops.maximum(ops.sum(ops.square(heads - tails), axis=-1), 1e-10)
-        return ops.log1p(self.a * ops.power(squared, self.b))
+        return ops.log1p(self.a * _power(squared, self.b))
 
     def _repulsion(self, heads, others):
         """``-log (1 - p)`` at the pairs, ``d ** 2`` offset by UMAP's own 0.001.
@@ -285,7 +301,7 @@ class UMAPNeighborLoss(_NeighborTerm):
         ``1 / d ** 2``, whose spikes stall Adam (umap-learn offsets it the same way).
         """
         squared = ops.sum(ops.square(heads - others), axis=-1) + _REPULSION_OFFSET
-        return ops.log1p(1.0 / (self.a * ops.power(squared, self.b)))
+        return ops.log1p(1.0 / (self.a * _power(squared, self.b)))
 
     def _cross_entropy(self, heads, tails):
         attraction = ops.sum(self._attraction(heads, tails))
@@ -325,6 +341,7 @@ class InfoNCENeighborLoss(_NeighborTerm):
             - 2.0 * ops.matmul(heads, ops.transpose(tails))
         )
         squared = ops.maximum(squared, 1e-10)  # rounding can go below 0
-        log_p = -ops.log1p(self.a * ops.power(squared, self.b))
-        log_picked = log_p - ops.logsumexp(log_p, axis=1, keepdims=True)
-        return -ops.mean(ops.diagonal(log_picked))
+        log_p = -ops.log1p(self.a * _power(squared, self.b))
+        # Each head's own tail is on the diagonal: only it is picked, so only its row's
+        # normaliser is subtracted (not from the whole matrix).
+        return -ops.mean(ops.diagonal(log_p) - ops.logsumexp(log_p, axis=1))

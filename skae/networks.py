@@ -384,8 +384,10 @@ def compile_autoencoder(
         loss = losses.ScaledMeanSquaredError(scaling.error_scale)
         reconstruction_metric = losses.ScaledMeanSquaredErrorMetric(scaling.error_scale)
     else:
-        loss = spec.loss
-        reconstruction_metric = keras.metrics.BinaryCrossentropy(name="reconstruction_loss")
+        loss = losses.RowsBinaryCrossentropy()
+        reconstruction_metric = losses.RowsBinaryCrossentropyMetric(
+            name="reconstruction_loss"
+        )
     # With a KL, neighbour or weight penalty in the loss, the reconstruction part is
     # logged on its own.
     extra_terms = (

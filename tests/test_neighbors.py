@@ -2,6 +2,7 @@
 
 import pickle
 
+import keras
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -76,7 +77,10 @@ def test_the_term_is_umaps_attraction_and_pulls_neighbours_together():
         losses.append(float(term.losses[-1]))
         assert np.isclose(losses[-1], 2.0 * _cross_entropy(heads, tails, a, b), rtol=1e-4)
     assert losses[0] < losses[1]
-    term(np.concatenate([heads, near]), training=False)
+    # Training passes the heads' codes on to the decoder; otherwise all codes.
+    np.testing.assert_array_equal(term(np.concatenate([heads, near]), training=True), heads)
+    codes = np.concatenate([heads, near])
+    np.testing.assert_array_equal(term(codes, training=False), codes)
     assert len(term.losses) == 0  # only training adds the term
 
 
@@ -91,6 +95,24 @@ def test_the_term_pushes_random_pairs_apart():
         term(codes, training=True)
         losses.append(float(term.losses[-1]))
     assert losses[1] < losses[0]
+
+
+@pytest.mark.parametrize("loss", ["mse", "binary_crossentropy"])
+def test_a_maps_training_decodes_the_edge_heads_and_scores_them_on_their_rows(digits, loss):
+    X = digits[0][:200].astype(np.float32)
+    reducer = AutoencoderReducer(
+        2, loss=loss, epochs=1, hidden_layer_sizes=(8,), random_state=0
+    ).fit(X)
+    model = reducer._networks.autoencoder
+    heads = X[:5]
+    tails = 1 - heads  # far from the heads, so that scoring them would show
+    decoded = keras.ops.convert_to_numpy(
+        model(np.concatenate([heads, tails]), training=True)
+    )
+    assert decoded.shape == (5, 64)  # the heads' reconstructions only
+    on_heads = float(model.loss(heads, decoded))
+    assert float(model.loss(np.concatenate([heads, tails]), decoded)) == on_heads
+    assert float(model.loss(tails, decoded)) > 2 * on_heads
 
 
 def test_infonce_term_picks_each_heads_own_tail_among_the_batchs_tails():
