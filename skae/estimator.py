@@ -42,6 +42,11 @@ from .spec import (
 _FITTED_STATE = ("n_features_in_", "n_iter_", "history_", "spec_", "structure", "seeds")
 
 
+def _validation_size(n_samples: int, fraction: float) -> int:
+    """Rows early stopping holds out of ``n_samples``: at least 1, and 1 fewer than all."""
+    return min(max(1, round(fraction * n_samples)), n_samples - 1)
+
+
 class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Nonlinear dimensionality reduction with an autoencoder, used like `PCA`.
 
@@ -119,11 +124,12 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     epochs : int or "auto", default="auto"
         Passes over the training data; a maximum when training stops early. With the
         neighbour loss, an epoch draws as many edges as the neighbour graph has
-        (about 20 per row for ``n_neighbors=15``), so it reconstructs each row about
-        40 times. ``"auto"`` is 200 for ``"dense"`` (60 for codes of 24 or more
-        components on data in [0, 1]), 40 for ``"conv"``, whose epochs cost more and
-        learn more, and 12 with the neighbour loss (6 with InfoNCE's from 6,000
-        rows, where it measured as good in half the time). With
+        (about 20 per row for ``n_neighbors=15``), so it encodes each row about 40
+        times and reconstructs it about 20. ``"auto"`` is 200 for ``"dense"`` (60 for
+        codes of 24 or more components on data in [0, 1]), 40 for ``"conv"``, whose
+        epochs cost more and learn more, and 12 with the neighbour loss (6 with
+        InfoNCE's from 6,000 training rows, where it measured as good in half the
+        time; rows held out by ``early_stopping`` do not count). With
         ``warm_start=True`` this is the total over all fits,
         as ``n_estimators`` is in scikit-learn's ensembles.
     early_stopping : bool, default=False
@@ -182,7 +188,8 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         keeps the training rows' neighbourhoods as UMAP's map does. ``"umap"`` is
         UMAP's fuzzy-set cross-entropy on the nearest-neighbour graph of the training
         rows, with negative sampling, on batches of the graph's edges. Each batch's
-        rows are the two ends of its edges, and they are reconstructed too.
+        rows are the two ends of its edges, and the heads are reconstructed too (the
+        graph is symmetric, so every row is a head as often as a tail).
         ``"infonce"`` trains on the same edges and curve with InfoNCE, every other
         tail of the batch a negative sample: a contrastive t-SNE (Damrich et al.
         2023), whose maps kept classes apart better on MNIST (the user guide's
@@ -471,6 +478,11 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """Validate training rows; build fresh networks unless continuing fitted ones."""
         X, facts = checks.training_rows(self, X, reset=not continuing)
         params = self.get_params(deep=False)
+        if early_stopping:
+            # The rows left to train on (the neighbour graph's) choose the "auto"
+            # epochs, not the held-out ones.
+            held_out = _validation_size(facts.n_rows, params["validation_fraction"])
+            facts = replace(facts, n_rows=facts.n_rows - held_out)
         if continuing:
             self._check_structure_unchanged(params)
             self._networks = self._networks.under_current_strategy()
@@ -559,9 +571,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
                 "early_stopping=True holds out validation rows and needs at least 2 "
                 f"samples; got n_samples = {n_samples}."
             )
-        n_validation = min(
-            max(1, round(self.spec_.validation_fraction * n_samples)), n_samples - 1
-        )
+        n_validation = _validation_size(n_samples, self.spec_.validation_fraction)
         order = np.random.RandomState(self._seeds["split"]).permutation(n_samples)
         return np.sort(order[n_validation:]), np.sort(order[:n_validation])
 

@@ -263,6 +263,21 @@ def test_fit_counts_the_training_rows_that_choose_the_auto_epochs():
     assert resolve_spec(reducer.get_params(), facts).epochs == 6
 
 
+@pytest.mark.parametrize("early_stopping, epochs", [(False, 6), (True, 12)])
+def test_rows_held_out_for_early_stopping_do_not_count_for_the_auto_epochs(
+    early_stopping, epochs
+):
+    # 6,600 rows less 10 % held out leave 5,940 to train on and build the graph of:
+    # under InfoNCE's 6,000, so 12 epochs. (Networks are built, not trained, here.)
+    X = np.random.RandomState(0).rand(6600, 4)
+    reducer = AutoencoderReducer(2, early_stopping=early_stopping, random_state=0)
+    reducer._start_or_continue(X, False, early_stopping, choose_alpha=False)
+    assert reducer.spec_.epochs == epochs
+    reducer.set_params(warm_start=True)
+    reducer._start_or_continue(X, True, early_stopping, choose_alpha=False)
+    assert reducer.spec_.epochs == epochs
+
+
 @pytest.mark.parametrize("neighbor_loss", ["umap", "infonce"])
 def test_variational_code_with_a_neighbour_term_is_refused(digits, neighbor_loss):
     reducer = AutoencoderReducer(2, variational=True, neighbor_loss=neighbor_loss, **QUICK)
