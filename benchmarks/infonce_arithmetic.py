@@ -25,7 +25,7 @@ import argparse
 import os
 import statistics
 import time
-from contextlib import contextmanager
+from unittest.mock import patch
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -69,14 +69,9 @@ def former_cross_entropy(self, heads, tails):
 ARITHMETIC = {"former (power, whole matrix)": former_cross_entropy, "current": CURRENT}
 
 
-@contextmanager
 def arithmetic(cross_entropy):
     """skae's InfoNCE term computing its loss with ``cross_entropy``."""
-    InfoNCENeighborLoss._cross_entropy = cross_entropy
-    try:
-        yield
-    finally:
-        InfoNCENeighborLoss._cross_entropy = CURRENT
+    return patch.object(InfoNCENeighborLoss, "_cross_entropy", cross_entropy)
 
 
 def loss_milliseconds(cross_entropy, calls: int = 300) -> tuple[float, float]:

@@ -19,7 +19,7 @@ Run: python benchmarks/map_schedule.py --data-dir ../shared/data/mnist
 
 import argparse
 import os
-from contextlib import contextmanager
+from unittest.mock import patch
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -43,7 +43,6 @@ SCORES = ("mse", "trustworthiness", "knn_accuracy")
 COLUMNS = ["data", "neighbor_loss", "learning rate", *SCORES]
 
 
-@contextmanager
 def rate_schedule(linear: bool):
     """skae's training with the rate's linear fall on or off for every loss (its
     training function, wrapped)."""
@@ -52,11 +51,7 @@ def rate_schedule(linear: bool):
     def train_so(*args, **kwargs):
         return train(*args, **{**kwargs, "linear_decay": linear})
 
-    skae.training.train = train_so
-    try:
-        yield
-    finally:
-        skae.training.train = train
+    return patch.object(skae.training, "train", train_so)
 
 
 def row(data_name, split, loss, schedule):

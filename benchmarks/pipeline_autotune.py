@@ -20,7 +20,8 @@ import argparse
 import os
 import statistics
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
+from unittest.mock import patch
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -57,7 +58,6 @@ class TrainingEnd(keras.callbacks.Callback):
         self.at = time.perf_counter()
 
 
-@contextmanager
 def autotuned():
     """skae's pipelines with tf.data's autotuning back on (its private options, wrapped)."""
     options = skae.tf_batches._pipeline_options
@@ -67,14 +67,9 @@ def autotuned():
         tuned.autotune.enabled = True
         return tuned
 
-    skae.tf_batches._pipeline_options = autotuned_options
-    try:
-        yield
-    finally:
-        skae.tf_batches._pipeline_options = options
+    return patch.object(skae.tf_batches, "_pipeline_options", autotuned_options)
 
 
-@contextmanager
 def training_returns(times: list):
     """Record when each of skae's training calls returns (its function, wrapped)."""
     train = skae.training.train
@@ -85,11 +80,7 @@ def training_returns(times: list):
         finally:
             times.append(time.perf_counter())
 
-    skae.training.train = timed_train
-    try:
-        yield
-    finally:
-        skae.training.train = train
+    return patch.object(skae.training, "train", timed_train)
 
 
 def one_fit(params, pipeline, X_fit, X_val):

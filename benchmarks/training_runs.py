@@ -10,8 +10,8 @@ batch 128, MSE) on the same rows.
 import csv
 import statistics
 import time
-from contextlib import contextmanager
 from pathlib import Path
+from unittest.mock import patch
 
 import keras
 import numpy as np
@@ -60,15 +60,14 @@ class EpochTimer(keras.callbacks.Callback):
         return statistics.median(self.seconds[1:])
 
 
-@contextmanager
 def training_with(callback: keras.callbacks.Callback):
     """skae's training with ``callback`` among its own (its private hook, wrapped)."""
-    plateau = skae.training._rate_callbacks
-    skae.training._rate_callbacks = lambda *args: [*plateau(*args), callback]
-    try:
-        yield
-    finally:
-        skae.training._rate_callbacks = plateau
+    rate_callbacks = skae.training._rate_callbacks
+    return patch.object(
+        skae.training,
+        "_rate_callbacks",
+        lambda *args: [*rate_callbacks(*args), callback],
+    )
 
 
 def plain_keras_model(model: keras.Model) -> keras.Model:
