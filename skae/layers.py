@@ -223,7 +223,7 @@ class _NeighborTerm(keras.layers.Layer):
     heads' codes only: the decoder reconstructs the heads, which `skae.losses` scores
     against the batch's first half. The graph is symmetric, so a row is drawn as often
     as a head as as a tail; leaving the tails' reconstruction out shortened an epoch
-    by a tenth at the same validation scores (benchmarks/results/edge_heads.md).
+    by about an eighth at the same validation scores (benchmarks/results/edge_heads.md).
     Outside training it is the identity and adds nothing, so validation losses are
     reconstruction losses.
 
