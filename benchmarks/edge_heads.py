@@ -26,12 +26,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from training_runs import RESULTS, SCORE_FORMATS, markdown_table, write_csv
+from training_runs import RESULTS, markdown_table, seeds_cells, write_csv
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 SCORES = ("s_per_epoch", "fit_s", "mse", "trustworthiness", "knn_accuracy")
 COLUMNS = ["decoder reconstructs", "checkout", *SCORES]
-FORMATS = {**SCORE_FORMATS, "s_per_epoch": "{:.2f}"}
 
 # One fit, run by a fresh interpreter whose skae is the checkout's.
 FIT = """
@@ -67,18 +66,6 @@ def fit_in(checkout: Path, data_dir: str, seed: int) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def cells(runs: list[dict]) -> dict:
-    """Each score's values over the rounds and their median."""
-    row = {}
-    for score in SCORES:
-        text = FORMATS.get(score, "{:.3f}").format
-        values = [run[score] for run in runs]
-        row[score] = (
-            " / ".join(map(text, values)) + f" (median {text(statistics.median(values))})"
-        )
-    return row
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True, help="MNIST's folder")
@@ -110,7 +97,11 @@ def main():
             )
     labels = {"both ends": args.baseline, "heads only": "this checkout"}
     rows = [
-        {"decoder reconstructs": name, "checkout": labels[name], **cells(runs[name])}
+        {
+            "decoder reconstructs": name,
+            "checkout": labels[name],
+            **seeds_cells(runs[name], SCORES, "median"),
+        }
         for name in checkouts
     ]
     write_csv("edge_heads", COLUMNS, rows)

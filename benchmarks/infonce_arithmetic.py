@@ -34,11 +34,11 @@ import tensorflow as tf  # noqa: E402
 from keras import ops  # noqa: E402
 from training_runs import (  # noqa: E402
     RESULTS,
-    SCORE_FORMATS,
     EpochTimer,
     labelled_validation_split,
     map_scores,
     markdown_table,
+    seeds_cells,
     training_with,
     write_csv,
 )
@@ -49,7 +49,6 @@ from skae.neighbors import curve_parameters  # noqa: E402
 
 SCORES = ("loss_ms", "s_per_epoch", "fit_s", "mse", "trustworthiness", "knn_accuracy")
 COLUMNS = ["arithmetic", *SCORES]
-FORMATS = {**SCORE_FORMATS, "loss_ms": "{:.2f}", "s_per_epoch": "{:.2f}"}
 CURRENT = InfoNCENeighborLoss._cross_entropy
 
 
@@ -99,16 +98,6 @@ def fit_scores(split, seed: int) -> dict:
     return {**scores, "s_per_epoch": timer.steady()}
 
 
-def cells(runs: list[dict]) -> dict:
-    row = {}
-    for score in SCORES:
-        text = FORMATS.get(score, "{:.3f}").format
-        values = [run[score] for run in runs]
-        median = text(statistics.median(values))
-        row[score] = " / ".join(map(text, values)) + f" (median {median})"
-    return row
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True, help="MNIST's folder")
@@ -123,7 +112,10 @@ def main():
             with arithmetic(cross_entropy):
                 runs[name].append({"loss_ms": milliseconds, **fit_scores(split, seed)})
             print(name, seed, runs[name][-1], flush=True)
-    rows = [{"arithmetic": name, **cells(runs[name])} for name in ARITHMETIC]
+    rows = [
+        {"arithmetic": name, **seeds_cells(runs[name], SCORES, "median")}
+        for name in ARITHMETIC
+    ]
     write_csv("infonce_arithmetic", COLUMNS, rows)
     former, current = runs.values()
     ratios = [

@@ -113,18 +113,27 @@ def map_scores(reducer, X_fit, y_fit, X_val, y_val) -> dict:
     }
 
 
-# The formats of map_scores' scores; the others are "{:.3f}".
-SCORE_FORMATS = {"mse": "{:.4f}", "fit_s": "{:.1f}"}
+# The formats of map_scores' scores and of the timings beside them; the others are
+# "{:.3f}".
+SCORE_FORMATS = {
+    "mse": "{:.4f}",
+    "fit_s": "{:.1f}",
+    "s_per_epoch": "{:.2f}",
+    "loss_ms": "{:.2f}",
+}
 
 
-def seeds_cells(runs: list[dict], scores) -> dict:
-    """Each score's "a / b / c (mean m)" over ``runs`` (one a seed), in its format."""
+def seeds_cells(runs: list[dict], scores, summary: str = "mean") -> dict:
+    """Each score's "a / b / c (mean m)" over ``runs`` (one a seed), in its format;
+    ``summary`` is "mean" or "median"."""
+    summarise = getattr(statistics, summary)
     cells = {}
     for score in scores:
         text = SCORE_FORMATS.get(score, "{:.3f}").format
         values = [run[score] for run in runs]
-        mean = text(statistics.mean(values))
-        cells[score] = " / ".join(map(text, values)) + f" (mean {mean})"
+        cells[score] = (
+            " / ".join(map(text, values)) + f" ({summary} {text(summarise(values))})"
+        )
     return cells
 
 
