@@ -117,6 +117,7 @@ def map_scores(reducer, X_fit, y_fit, X_val, y_val) -> dict:
 # "{:.3f}".
 SCORE_FORMATS = {
     "mse": "{:.4f}",
+    "validation_mse": "{:.5f}",
     "fit_s": "{:.1f}",
     "s_per_epoch": "{:.2f}",
     "loss_ms": "{:.2f}",

@@ -66,18 +66,34 @@ def _code_layer(spec: FitSpec, seeds: SeedStream):
     return _dense(spec.n_components, spec.code_activation, "code", initializer, spec)
 
 
-def _stride_two(layer_class, filters: int, name: str, spec: FitSpec, seeds: SeedStream):
-    """A 3x3 convolution (or transposed convolution) that halves (or doubles) the size."""
+def _conv(
+    layer_class, filters: int, strides: int, name: str, spec: FitSpec, seeds: SeedStream
+):
+    """A 3x3 convolution (or transposed convolution) that keeps the size or, at stride
+    2, halves (or doubles) it."""
     return layer_class(
         filters,
         3,
-        strides=2,
+        strides=strides,
         padding="same",
         activation=spec.activation,
         kernel_initializer=_seeded(seeds, spec.activation),
         kernel_regularizer=kernel_penalty(spec.alpha),
         name=name,
     )
+
+
+def _convolutions(spec: FitSpec) -> list[tuple[int, int, int]]:
+    """The encoder's convolutions, image first, as (channels in, channels out, stride):
+    at each scale, ``conv_depth - 1`` that keep the size, then one that halves it."""
+    channels = spec.image_shape[-1]
+    convolutions = []
+    for filters in spec.conv_filters:
+        strides = [1] * (spec.conv_depth - 1) + [2]
+        for stride in strides:
+            convolutions.append((channels, filters, stride))
+            channels = filters
+    return convolutions
 
 
 def _hidden_denses(widths: Sequence[int], prefix: str, spec: FitSpec, seeds: SeedStream):
@@ -120,7 +136,8 @@ def _padding(size: int, multiple: int) -> tuple[int, int]:
 
 
 def conv_encoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
-    """Stride-2 convolutions, then dense layers, to the code.
+    """Convolutions (``conv_depth`` a scale, the last of each of stride 2), then dense
+    layers, to the code.
 
     The image is zero-padded to a multiple of ``2 ** len(conv_filters)`` on each side, so
     any height and width work; the decoder crops the padding off again.
@@ -132,10 +149,9 @@ def conv_encoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
     layers = [keras.Input(spec.image_shape)]
     if any(sum(side) for side in padding):
         layers.append(keras.layers.ZeroPadding2D(padding, name="pad"))
-    for i, filters in enumerate(conv_filters, start=1):
-        layers.append(
-            _stride_two(keras.layers.Conv2D, filters, f"encoder_conv_{i}", spec, seeds)
-        )
+    for i, (_, filters, stride) in enumerate(_convolutions(spec), start=1):
+        name = f"encoder_conv_{i}"
+        layers.append(_conv(keras.layers.Conv2D, filters, stride, name, spec, seeds))
     layers += [
         keras.layers.Flatten(name="flatten"),
         *_hidden_denses(spec.hidden_layer_sizes, "encoder", spec, seeds),
@@ -144,13 +160,16 @@ def conv_encoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
     return keras.Sequential(layers, name="encoder_network")
 
 
-def conv_decoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
-    """The encoder's mirror: dense layers, stride-2 transposed convolutions, a crop.
+# The layer that undoes a convolution of each stride, and its name in the decoder.
+_UNDOING = {1: (keras.layers.Conv2D, "conv"), 2: (keras.layers.Conv2DTranspose, "deconv")}
 
-    Each transposed convolution undoes one of the encoder's convolutions, so the last
-    one, the reconstruction, maps straight back to the image's channels. (Ending
-    instead with ``conv_filters[0]`` maps at full resolution and a convolution over
-    them took 1.65x as long per epoch on MNIST.)
+
+def conv_decoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
+    """The encoder's mirror: dense layers, the convolutions in reverse, a crop.
+
+    Each of the encoder's convolutions is undone by one that maps its output channels
+    back to its input's (transposed, to double the size, where it halved it), so the
+    last one, the reconstruction, maps straight back to the image's channels.
     """
     height, width, channels = spec.image_shape
     activation, conv_filters = spec.activation, spec.conv_filters
@@ -173,15 +192,18 @@ def conv_decoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
         ),
         keras.layers.Reshape(smallest, name="to_feature_maps"),
     ]
-    for i, filters in enumerate(reversed(conv_filters[:-1]), start=1):
-        name = f"decoder_deconv_{i}"
-        layers.append(_stride_two(keras.layers.Conv2DTranspose, filters, name, spec, seeds))
+    *mirrored, (_, _, first_stride) = _convolutions(spec)[::-1]
+    for i, (channels_in, _, stride) in enumerate(mirrored, start=1):
+        layer_class, kind = _UNDOING[stride]
+        name = f"decoder_{kind}_{i}"
+        layers.append(_conv(layer_class, channels_in, stride, name, spec, seeds))
     # Zero weights, as in the dense decoder: training starts from the mean image.
+    layer_class, _ = _UNDOING[first_stride]
     layers.append(
-        keras.layers.Conv2DTranspose(
+        layer_class(
             channels,
             3,
-            strides=2,
+            strides=first_stride,
             padding="same",
             kernel_initializer="zeros",
             kernel_regularizer=kernel_penalty(spec.alpha),

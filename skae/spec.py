@@ -38,10 +38,13 @@ __all__ = ["AUTO_SETTINGS", "DataFacts", "FitSpec", "resolve_spec"]
 # applies to data in [0, 1] only. "wide_code" overrides "dense" from
 # WIDE_CODE_MIN_COMPONENTS: in 60 epochs SELU passed ReLU's 200-epoch error at 24 to
 # 64 components but fell short at 20 and fewer (benchmarks/results/dense_code.md).
-# "umap" overrides the training settings of any of them when a neighbour loss is on,
-# and "infonce" overrides "umap" for that loss from INFONCE_FEW_EPOCHS_MIN_ROWS rows,
-# chosen on MNIST's validation split (benchmarks/results/neighbor_tuning.md); their
-# epochs are passes over the graph's edges.
+# conv's two convolutions a scale reconstructed better per fit second than one
+# (benchmarks/results/conv_depth.md). "umap" overrides the training settings of any
+# of them when a neighbour loss is on (and keeps maps' conv networks at one
+# convolution a scale: their epochs are long), and "infonce" overrides "umap" for
+# that loss from INFONCE_FEW_EPOCHS_MIN_ROWS rows, chosen on MNIST's validation split
+# (benchmarks/results/neighbor_tuning.md); their epochs are passes over the graph's
+# edges.
 AUTO_SETTINGS = {
     "dense": {
         "hidden_layer_sizes": (256, 128, 64),
@@ -63,6 +66,7 @@ AUTO_SETTINGS = {
     },
     "conv": {
         "hidden_layer_sizes": (),
+        "conv_depth": 2,
         "activation": "relu",
         "learning_rate": 3e-3,
         "epochs": 40,
@@ -77,6 +81,7 @@ AUTO_SETTINGS = {
         "noise": 0.1,
     },
     "umap": {
+        "conv_depth": 1,
         "activation": "relu",
         "learning_rate": 1e-2,
         "epochs": 12,
@@ -144,6 +149,8 @@ class FitSpec:
         ``(height, width, channels)`` for ``architecture="conv"``, else None.
     hidden_layer_sizes, conv_filters : tuple of int
         Dense widths (encoder side; the decoder mirrors them) and convolution filters.
+    conv_depth : int
+        Convolutions at each scale of ``conv_filters``.
     activation, code_activation, output_activation : str
     loss : {"mse", "binary_crossentropy"}
     feature_weighting : {"variance", "equal"}
@@ -178,6 +185,7 @@ class FitSpec:
     image_shape: tuple | None
     hidden_layer_sizes: tuple
     conv_filters: tuple
+    conv_depth: int
     activation: str
     code_activation: str
     output_activation: str
@@ -220,6 +228,8 @@ class FitSpec:
 
     @classmethod
     def from_dict(cls, values: dict) -> "FitSpec":
+        # Specs saved before conv_depth existed built one convolution per scale.
+        values = {"conv_depth": 1, **values}
         names = {field.name for field in fields(cls)}
         if set(values) != names:
             raise ValueError(
@@ -268,6 +278,8 @@ def resolve_spec(params: dict, facts: DataFacts, *, starts_at_pca=None) -> FitSp
         image_shape=image_shape,
         hidden_layer_sizes=checked_widths(hidden, "hidden_layer_sizes"),
         conv_filters=checked_widths(params["conv_filters"], "conv_filters"),
+        # Dense networks have no scales: conv's setting is recorded and not used.
+        conv_depth=int(_auto(params, "conv_depth", (*profiles, "conv"))),
         activation=_auto(params, "activation", profiles),
         code_activation=params["code_activation"],
         output_activation=output_activation,

@@ -47,6 +47,59 @@ def test_conv_infers_square_images_and_names_what_to_pass():
     assert reducer.encoder_.get_layer("to_images").output.shape[1:] == (1, 40, 1)
 
 
+def _convolutions(network):
+    """(layer name, output shape, strides) of a network's convolutions, in order."""
+    return [
+        (layer.name, tuple(layer.output.shape[1:]), layer.strides)
+        for layer in network.layers
+        if "Conv2D" in type(layer).__name__
+    ]
+
+
+@pytest.mark.parametrize("conv_depth", [1, 2, 3])
+def test_conv_depth_sets_the_convolutions_at_each_scale_and_the_decoder_mirrors_them(
+    conv_depth,
+):
+    X = np.random.RandomState(0).rand(6, 64)
+    reducer = AutoencoderReducer(
+        4, architecture="conv", conv_filters=(4, 8), conv_depth=conv_depth, epochs=1
+    ).fit(X)
+    encoder = _convolutions(reducer.encoder_.get_layer("encoder_network"))
+    decoder = _convolutions(reducer.decoder_.get_layer("decoder_network"))
+    stride_ones = [(1, 1)] * (conv_depth - 1)
+    assert [strides for _, _, strides in encoder] == [*stride_ones, (2, 2)] * 2
+    assert [shape for _, shape, _ in encoder] == (
+        [(8, 8, 4)] * (conv_depth - 1) + [(4, 4, 4)]
+        + [(4, 4, 8)] * (conv_depth - 1) + [(2, 2, 8)]
+    )  # fmt: skip
+    # Layer by layer, each decoder convolution gives back the shape its mirror read.
+    read_by_encoder = [(8, 8, 1)] + [shape for _, shape, _ in encoder[:-1]]
+    assert [shape for _, shape, _ in decoder] == read_by_encoder[::-1]
+    assert [strides for _, _, strides in decoder] == [
+        strides for _, _, strides in encoder[::-1]
+    ]
+    assert decoder[-1][0] == "reconstruction"
+    assert reducer.spec_.conv_depth == conv_depth
+
+
+def test_conv_depth_auto_is_two_and_one_for_maps():
+    X = np.random.RandomState(0).rand(40, 64)
+    settings = dict(architecture="conv", conv_filters=(4,), epochs=1, random_state=0)
+    assert AutoencoderReducer(4, **settings).fit(X).spec_.conv_depth == 2
+    conv_map = AutoencoderReducer(2, n_neighbors=5, batch_size=16, **settings).fit(X)
+    assert conv_map.spec_.neighbor_loss is not None
+    assert conv_map.spec_.conv_depth == 1
+    assert len(_convolutions(conv_map.encoder_.get_layer("encoder_network"))) == 1
+
+
+@pytest.mark.parametrize("conv_depth", [0, 1.5, "two"])
+def test_conv_depth_must_be_a_positive_integer(conv_depth):
+    with pytest.raises(ValueError, match="conv_depth"):
+        AutoencoderReducer(architecture="conv", conv_depth=conv_depth).fit(
+            np.random.RandomState(0).rand(6, 64)
+        )
+
+
 def test_the_study_networks_have_their_parameter_counts():
     X = np.random.RandomState(0).rand(10, 784)
     simple = AutoencoderReducer(36, hidden_layer_sizes=(), code_activation="relu", epochs=1)
@@ -64,9 +117,8 @@ def _mse(reducer, X, target=None):
 @pytest.mark.slow
 def test_conv_beats_pca_on_digits(digits):
     X_train, X_test = digits[0], digits[1]
-    conv = AutoencoderReducer(
-        8, architecture="conv", hidden_layer_sizes=(64,), epochs=60, random_state=0
-    ).fit(X_train)
+    conv = AutoencoderReducer(8, architecture="conv", epochs=60, random_state=0)
+    conv.fit(X_train)
     pca = PCA(8).fit(X_train)
     assert _mse(conv, X_test) < _mse(pca, X_test)
 

@@ -22,11 +22,13 @@ def test_numpy_integers_work_wherever_ints_do(digits):
         np.int64(2),
         architecture="conv",
         conv_filters=(np.int64(4),),
+        conv_depth=np.int64(2),
         input_shape=(np.int64(8), np.int64(-1), np.int64(1)),
         epochs=1,
         random_state=0,
     ).fit(X)
     assert conv.transform(X).shape == (200, 2)
+    assert conv.spec_.conv_depth == 2 and type(conv.spec_.conv_depth) is int
 
 
 def test_grid_from_np_arange_runs_and_n_components_is_read_back(digits):

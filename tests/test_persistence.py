@@ -167,6 +167,28 @@ def test_a_loaded_reducer_keeps_training_with_its_penalty(digits, tmp_path):
     )
 
 
+def test_a_conv_file_from_before_conv_depth_loads_with_one_convolution_a_scale(
+    digits, tmp_path
+):
+    X_train, X_test = digits[0], digits[1]
+    conv = AutoencoderReducer(**KINDS["conv"], conv_depth=1).fit(X_train)
+    conv.save(tmp_path / "conv.skae")
+
+    def as_before_conv_depth(document):
+        params = {k: v for k, v in document["params"].items() if k != "conv_depth"}
+        spec = {k: v for k, v in document["fitted"]["spec_"].items() if k != "conv_depth"}
+        fitted = {**document["fitted"], "spec_": spec}
+        return {**document, "params": params, "fitted": fitted}
+
+    _rewrite(tmp_path / "conv.skae", tmp_path / "old.skae", document=as_before_conv_depth)
+    loaded = AutoencoderReducer.load(tmp_path / "old.skae")
+    assert loaded.get_params()["conv_depth"] == loaded.spec_.conv_depth == 1
+    np.testing.assert_array_equal(loaded.transform(X_test), conv.transform(X_test))
+    # A refit from scratch builds the network the file holds, not the new default.
+    refit = AutoencoderReducer(**loaded.get_params()).fit(X_train)
+    assert refit.autoencoder_.count_params() == conv.autoencoder_.count_params()
+
+
 def test_saving_an_unfitted_reducer_raises(tmp_path):
     with pytest.raises(NotFittedError):
         AutoencoderReducer().save(tmp_path / "unfitted.skae")
