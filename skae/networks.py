@@ -198,9 +198,11 @@ def conv_decoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
         name = f"decoder_{kind}_{i}"
         layers.append(_conv(layer_class, channels_in, stride, name, spec, seeds))
     # Zero weights, as in the dense decoder: training starts from the mean image.
-    layer_class, _ = _UNDOING[first_stride]
+    # Transposed at either stride (from zero weights it learns as a convolution would,
+    # its kernel flipped): PyTorch's CPU convolution to one channel fails its backward
+    # pass on a batch of one row ("slow_conv2d: grad_weight must be contiguous").
     layers.append(
-        layer_class(
+        keras.layers.Conv2DTranspose(
             channels,
             3,
             strides=first_stride,
