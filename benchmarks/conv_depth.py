@@ -3,11 +3,12 @@
 Protocol: training_runs' validation split of MNIST (fit on images 0-5,999, score on
 6,000-7,999; the last 2,000 are never read). Each network is
 ``AutoencoderReducer(36, architecture="conv", random_state=seed, conv_filters=...,
-conv_depth=...)`` with every other parameter at its default (40 epochs, learning rate
-3e-3, batches of 128): one convolution a scale (skae's conv network until this change),
-the same scales with wider or more filters, and two convolutions a scale (a stride-1
-convolution before each stride-2 one, VGG's block; the decoder mirrors it layer by
-layer). Scores: validation MSE and fit seconds, each "seed 0 / seed 1 (mean)".
+conv_depth=..., learning_rate_schedule="plateau")`` with every other parameter at its
+default (40 epochs, learning rate 3e-3, batches of 128; the rate halved on plateaus, as
+it was then): one convolution a scale (skae's conv network until this change), the same
+scales with wider or more filters, and two convolutions a scale (a stride-1 convolution
+before each stride-2 one, VGG's block; the decoder mirrors it layer by layer).
+Scores: validation MSE and fit seconds, each "seed 0 / seed 1 (mean)".
 
 The conv map keeps one convolution a scale: its epochs pass every graph edge, encoding
 each row about 40 times. The last rows time one such epoch
@@ -44,7 +45,9 @@ NETWORKS = [
     {"conv_filters": (24, 48), "conv_depth": 2},
     {"conv_filters": (32, 64), "conv_depth": 2},
 ]
-COLUMNS = ["conv_filters", "conv_depth", "validation MSE", "fit s"]
+# The rate as it moved when these were measured (conv_schedule.py chose the linear fall
+# after them).
+PLATEAUS = {"learning_rate_schedule": "plateau"}
 MAP_COLUMNS = ["conv_depth", "s for one map epoch"]
 
 
@@ -65,50 +68,66 @@ def map_epoch_seconds(conv_depth: int, X_fit) -> float:
     return time.perf_counter() - start
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data-dir", required=True, help="MNIST's folder")
-    parser.add_argument("--seeds", default="0,1")
-    args = parser.parse_args()
-    X_fit, X_val = validation_split(args.data_dir)
-    seeds = [int(seed) for seed in args.seeds.split(",")]
+def network_rows(networks: list[dict], seeds, X_fit, X_val, stem: str, fixed=None):
+    """(columns, rows): each network's parameters, then its scores over the seeds, every
+    fit also given ``fixed``; ``results/<stem>.csv`` is rewritten after each network."""
+    names = list(networks[0])
+    columns = [*names, "validation MSE", "fit s"]
     rows = []
-    for params in NETWORKS:
-        runs = [fit_scores(params, seed, X_fit, X_val) for seed in seeds]
+    for params in networks:
+        runs = [fit_scores({**params, **(fixed or {})}, s, X_fit, X_val) for s in seeds]
         cells = seeds_cells(runs, ["validation_mse", "fit_s"])
         rows.append(
             {
-                "conv_filters": str(params["conv_filters"]),
-                "conv_depth": str(params["conv_depth"]),
+                **{name: str(params[name]) for name in names},
                 "validation MSE": cells["validation_mse"],
                 "fit s": cells["fit_s"],
             }
         )
         print(rows[-1], flush=True)
-        write_csv("conv_depth", COLUMNS, rows)
+        write_csv(stem, columns, rows)
+    return columns, rows
+
+
+def validation_runs(description: str):
+    """(fitted rows, validation rows, seeds) as the command line's --data-dir and
+    --seeds say."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--data-dir", required=True, help="MNIST's folder")
+    parser.add_argument("--seeds", default="0,1")
+    args = parser.parse_args()
+    X_fit, X_val = validation_split(args.data_dir)
+    return X_fit, X_val, [int(seed) for seed in args.seeds.split(",")]
+
+
+def write_report(stem: str, title: str, protocol: str, tables: list[list[str]]):
+    """``results/<stem>.md``: the title, the protocol, the command, then the tables."""
+    command = f"python benchmarks/{stem}.py --data-dir ../shared/data/mnist"
+    lines = [f"# {title}", "", *protocol.split("\n"), "", f"Made by `{command}`.", ""]
+    for table in tables:
+        lines += [*table, ""]
+    lines.append(
+        "Fit seconds compare only between rows of one run: other jobs may share the cores."
+    )
+    (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
+
+
+def main():
+    X_fit, X_val, seeds = validation_runs(__doc__.split("\n")[0])
+    columns, rows = network_rows(
+        NETWORKS, seeds, X_fit, X_val, "conv_depth", fixed=PLATEAUS
+    )
     map_rows = [
         {"conv_depth": str(depth), "s for one map epoch": f"{seconds:.1f}"}
         for depth, seconds in ((d, map_epoch_seconds(d, X_fit)) for d in (1, 2))
     ]
     print(map_rows, flush=True)
-    write_report(rows, map_rows)
-
-
-def write_report(rows, map_rows):
-    lines = [
-        "# Convolutions per scale (MNIST validation split, 36 components)",
-        "",
-        *"\n\n".join(__doc__.split("\n\n")[1:3]).split("\n"),
-        "",
-        "Made by `python benchmarks/conv_depth.py --data-dir ../shared/data/mnist`.",
-        "",
-        *markdown_table(COLUMNS, rows),
-        "",
-        *markdown_table(MAP_COLUMNS, map_rows),
-        "",
-        "Fit seconds compare only between rows of one run: other jobs may share the cores.",
-    ]
-    (RESULTS / "conv_depth.md").write_text("\n".join(lines) + "\n")
+    write_report(
+        "conv_depth",
+        "Convolutions per scale (MNIST validation split, 36 components)",
+        "\n\n".join(__doc__.split("\n\n")[1:3]),
+        [markdown_table(columns, rows), markdown_table(MAP_COLUMNS, map_rows)],
+    )
 
 
 if __name__ == "__main__":

@@ -18,17 +18,19 @@ Run: python benchmarks/edge_heads.py --data-dir ../shared/data/mnist
 """
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
-from training_runs import RESULTS, markdown_table, seeds_cells, write_csv
+from training_runs import (
+    REPOSITORY,
+    RESULTS,
+    checkout_at,
+    markdown_table,
+    run_with_skae_of,
+    seeds_cells,
+    write_csv,
+)
 
-REPOSITORY = Path(__file__).resolve().parent.parent
 SCORES = ("s_per_epoch", "fit_s", "mse", "trustworthiness", "knn_accuracy")
 COLUMNS = ["decoder reconstructs", "checkout", *SCORES]
 
@@ -54,16 +56,7 @@ def fit_in(checkout: Path, data_dir: str, seed: int) -> dict:
     code = FIT.format(
         benchmarks=str(REPOSITORY / "benchmarks"), seed=seed, data_dir=data_dir
     )
-    environment = {**os.environ, "PYTHONPATH": str(checkout)}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env=environment,
-        cwd=checkout,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_with_skae_of(checkout, code)
 
 
 def main():
@@ -75,26 +68,13 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     data_dir = str(Path(args.data_dir).resolve())
-    with tempfile.TemporaryDirectory() as scratch:
-        baseline = Path(scratch) / "baseline"
-        subprocess.run(
-            ["git", "-C", str(REPOSITORY), "worktree", "add", "-q", "--detach"]
-            + [str(baseline), args.baseline],
-            check=True,
-        )
+    with checkout_at(args.baseline) as baseline:
         checkouts = {"both ends": baseline, "heads only": REPOSITORY}
         runs = {name: [] for name in checkouts}
-        try:
-            for seed in range(args.rounds):
-                for name, checkout in checkouts.items():
-                    runs[name].append(fit_in(checkout, data_dir, seed))
-                    print(name, seed, runs[name][-1], flush=True)
-        finally:
-            subprocess.run(
-                ["git", "-C", str(REPOSITORY), "worktree", "remove", "--force"]
-                + [str(baseline)],
-                check=True,
-            )
+        for seed in range(args.rounds):
+            for name, checkout in checkouts.items():
+                runs[name].append(fit_in(checkout, data_dir, seed))
+                print(name, seed, runs[name][-1], flush=True)
     labels = {"both ends": args.baseline, "heads only": "this checkout"}
     rows = [
         {

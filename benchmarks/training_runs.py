@@ -7,8 +7,14 @@ the machine's: seconds per epoch of a plain Keras fit of the same network (Adam 
 batch 128, MSE) on the same rows.
 """
 
+import contextlib
 import csv
+import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 from unittest.mock import patch
@@ -23,6 +29,7 @@ from skae.metrics import knn_accuracy, reconstruction_error, trustworthiness
 
 N_FIT = 6000  # of the 8,000 training rows; the other 2,000 are the validation rows
 RESULTS = Path(__file__).parent / "results"
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 def digits_split():
@@ -162,3 +169,30 @@ def markdown_table(columns: list[str], rows: list[dict]) -> list[str]:
     lines.append("| --- |" + " ---: |" * (len(columns) - 1))
     lines += ["| " + " | ".join(row[name] for name in columns) + " |" for row in rows]
     return lines
+
+
+@contextlib.contextmanager
+def checkout_at(commit: str):
+    """A detached git worktree of this repository at ``commit``, removed afterwards."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "checkout"
+        git = ["git", "-C", str(REPOSITORY), "worktree"]
+        subprocess.run([*git, "add", "-q", "--detach", str(path), commit], check=True)
+        try:
+            yield path
+        finally:
+            subprocess.run([*git, "remove", "--force", str(path)], check=True)
+
+
+def run_with_skae_of(checkout: Path, code: str) -> dict:
+    """The JSON object on the last line ``code`` prints, run by a fresh interpreter
+    whose skae package is ``checkout``'s."""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(checkout)},
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])

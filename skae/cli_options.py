@@ -24,7 +24,8 @@ __all__ = ["add_param_options", "params_from_args", "parameter_descriptions"]
 _PROFILE_NAMES = {
     "tabular": "tables",
     "umap": "neighbour maps",
-    "infonce": f"InfoNCE maps of {INFONCE_FEW_EPOCHS_MIN_ROWS}+ rows",
+    "infonce": "InfoNCE maps",
+    "infonce_many_rows": f"InfoNCE maps of {INFONCE_FEW_EPOCHS_MIN_ROWS}+ rows",
     "wide_code": f"dense codes of {WIDE_CODE_MIN_COMPONENTS}+ components",
 }
 # "auto" settings that apply to data in [0, 1] only, as `skae.spec.resolve_spec` reads

@@ -98,11 +98,7 @@ class FittedNetworks:
                 tol=spec.tol,
                 seed=seed,
                 graph=graph,
-                # An InfoNCE map trains a fixed few epochs, fewer than the plateau's
-                # patience: a linear fall of the rate gave lower reconstruction errors
-                # with as good neighbours on MNIST's validation split and digits; the
-                # UMAP loss's neighbours it made worse (map_schedule.md).
-                linear_decay=spec.neighbor_loss == "infonce",
+                linear_decay=spec.learning_rate_schedule == "linear",
                 **options,
             )
         finally:

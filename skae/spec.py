@@ -19,6 +19,9 @@ OUTPUT_ACTIVATIONS = ("auto", "sigmoid", "linear")
 LOSSES = ("auto", "mse", "binary_crossentropy")
 OPTIMIZERS = ("adam", "adamw", "nadam", "rmsprop", "sgd")
 NEIGHBOR_LOSSES = ("auto", "umap", "infonce")  # and None
+# How the learning rate moves over a fit's epochs: halved on plateaus of the monitored
+# loss, or lowered linearly to 0.
+LEARNING_RATE_SCHEDULES = ("auto", "plateau", "linear")
 # "auto" turns the neighbour loss on for maps: codes of at most this many components.
 MAP_MAX_COMPONENTS = 3
 # Dense networks on [0, 1] rows train by the "wide_code" profile from this code width.
@@ -39,17 +42,23 @@ __all__ = ["AUTO_SETTINGS", "DataFacts", "FitSpec", "resolve_spec"]
 # WIDE_CODE_MIN_COMPONENTS: in 60 epochs SELU passed ReLU's 200-epoch error at 24 to
 # 64 components but fell short at 20 and fewer (benchmarks/results/dense_code.md).
 # conv's two convolutions a scale reconstructed better per fit second than one
-# (benchmarks/results/conv_depth.md). "umap" overrides the training settings of any
-# of them when a neighbour loss is on (and keeps maps' conv networks at one
-# convolution a scale: their epochs are long), and "infonce" overrides "umap" for
-# that loss from INFONCE_FEW_EPOCHS_MIN_ROWS rows, chosen on MNIST's validation split
-# (benchmarks/results/neighbor_tuning.md); their epochs are passes over the graph's
-# edges.
+# (benchmarks/results/conv_depth.md), and better again with the rate falling linearly
+# over its 40 epochs, filters of (24, 48) about as well as (32, 64) in three quarters
+# of the time (benchmarks/results/conv_schedule.md). "umap" overrides the
+# training settings of any of them when a neighbour loss is on (and keeps maps' conv
+# networks at one convolution a scale: their epochs are long), "infonce" overrides
+# "umap" for that loss (its fixed few epochs are fewer than a plateau's patience: a
+# linear fall gave lower errors with as good neighbours, where the UMAP loss's
+# neighbours got worse, benchmarks/results/map_schedule.md), and
+# "infonce_many_rows" overrides "infonce" from INFONCE_FEW_EPOCHS_MIN_ROWS rows, chosen
+# on MNIST's validation split (benchmarks/results/neighbor_tuning.md); their epochs
+# are passes over the graph's edges.
 AUTO_SETTINGS = {
     "dense": {
         "hidden_layer_sizes": (256, 128, 64),
         "activation": "relu",
         "learning_rate": 1e-3,
+        "learning_rate_schedule": "plateau",
         "epochs": 200,
         "noise": 0.3,
         "n_iter_no_change": 10,
@@ -59,6 +68,7 @@ AUTO_SETTINGS = {
         "hidden_layer_sizes": (256, 128, 64),
         "activation": "relu",
         "learning_rate": 3e-4,
+        "learning_rate_schedule": "plateau",
         "epochs": 200,
         "noise": 0.0,
         "n_iter_no_change": 30,
@@ -66,9 +76,11 @@ AUTO_SETTINGS = {
     },
     "conv": {
         "hidden_layer_sizes": (),
+        "conv_filters": (24, 48),
         "conv_depth": 2,
         "activation": "relu",
         "learning_rate": 3e-3,
+        "learning_rate_schedule": "linear",
         "epochs": 40,
         "noise": 0.0,
         "n_iter_no_change": 10,
@@ -81,19 +93,23 @@ AUTO_SETTINGS = {
         "noise": 0.1,
     },
     "umap": {
+        "conv_filters": (32, 64),
         "conv_depth": 1,
         "activation": "relu",
         "learning_rate": 1e-2,
+        "learning_rate_schedule": "plateau",
         "epochs": 12,
         "noise": 0.1,
         "batch_size": 1024,
     },
-    "infonce": {"epochs": 6},
+    "infonce": {"learning_rate_schedule": "linear"},
+    "infonce_many_rows": {"epochs": 6},
 }
 
 # Parameters a continued fit may change: they steer training, not the network.
 TRAINING_PARAMS = (
     "learning_rate",
+    "learning_rate_schedule",
     "batch_size",
     "epochs",
     "early_stopping",
@@ -174,7 +190,8 @@ class FitSpec:
     profile : {"dense", "tabular", "conv"}
         Which column of `AUTO_SETTINGS` the "auto" values came from.
 
-    Training settings (read again at every fit): ``learning_rate``, ``epochs``,
+    Training settings (read again at every fit): ``learning_rate``,
+    ``learning_rate_schedule`` ({"plateau", "linear"}), ``epochs``,
     ``n_iter_no_change``, ``batch_size``, ``tol``, ``early_stopping``,
     ``validation_fraction``.
     """
@@ -205,6 +222,7 @@ class FitSpec:
     optimizer: str
     profile: str
     learning_rate: float
+    learning_rate_schedule: str
     epochs: int
     n_iter_no_change: int
     batch_size: int
@@ -228,8 +246,10 @@ class FitSpec:
 
     @classmethod
     def from_dict(cls, values: dict) -> "FitSpec":
-        # Specs saved before conv_depth existed built one convolution per scale.
-        values = {"conv_depth": 1, **values}
+        # Specs saved before conv_depth existed built one convolution per scale; before
+        # learning_rate_schedule, only InfoNCE's maps lowered the rate linearly.
+        schedule = "linear" if values.get("neighbor_loss") == "infonce" else "plateau"
+        values = {"conv_depth": 1, "learning_rate_schedule": schedule, **values}
         names = {field.name for field in fields(cls)}
         if set(values) != names:
             raise ValueError(
@@ -277,8 +297,10 @@ def resolve_spec(params: dict, facts: DataFacts, *, starts_at_pca=None) -> FitSp
         unit_interval=facts.unit_interval,
         image_shape=image_shape,
         hidden_layer_sizes=checked_widths(hidden, "hidden_layer_sizes"),
-        conv_filters=checked_widths(params["conv_filters"], "conv_filters"),
-        # Dense networks have no scales: conv's setting is recorded and not used.
+        # Dense networks have no scales: conv's settings are recorded and not used.
+        conv_filters=checked_widths(
+            _auto(params, "conv_filters", (*profiles, "conv")), "conv_filters"
+        ),
         conv_depth=int(_auto(params, "conv_depth", (*profiles, "conv"))),
         activation=_auto(params, "activation", profiles),
         code_activation=params["code_activation"],
@@ -321,8 +343,13 @@ def _profiles(
         profiles = ("wide_code", *profiles)
     if neighbor_loss is None:
         return profiles
-    few_epochs = neighbor_loss == "infonce" and n_rows >= INFONCE_FEW_EPOCHS_MIN_ROWS
-    return ("infonce", "umap", *profiles) if few_epochs else ("umap", *profiles)
+    profiles = ("umap", *profiles)
+    if neighbor_loss == "umap":
+        return profiles
+    profiles = ("infonce", *profiles)
+    if n_rows >= INFONCE_FEW_EPOCHS_MIN_ROWS:
+        return ("infonce_many_rows", *profiles)
+    return profiles
 
 
 def _auto(params: dict, name: str, profiles: tuple[str, ...]):
@@ -335,6 +362,7 @@ def _auto(params: dict, name: str, profiles: tuple[str, ...]):
 def _training_settings(params: dict, profiles: tuple[str, ...]) -> dict:
     return {
         "learning_rate": float(_auto(params, "learning_rate", profiles)),
+        "learning_rate_schedule": _auto(params, "learning_rate_schedule", profiles),
         "epochs": int(_auto(params, "epochs", profiles)),
         "n_iter_no_change": int(_auto(params, "n_iter_no_change", profiles)),
         "batch_size": int(_auto(params, "batch_size", profiles)),

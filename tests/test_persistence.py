@@ -189,6 +189,36 @@ def test_a_conv_file_from_before_conv_depth_loads_with_one_convolution_a_scale(
     assert refit.autoencoder_.count_params() == conv.autoencoder_.count_params()
 
 
+@pytest.mark.parametrize(
+    "params, schedule",
+    [
+        (TINY, "plateau"),
+        ({**TINY, "n_components": 2, "neighbor_loss": "infonce"}, "linear"),
+    ],
+)
+def test_a_file_from_before_learning_rate_schedule_loads_with_the_one_it_trained_with(
+    digits, tmp_path, params, schedule
+):
+    AutoencoderReducer(**params).fit(digits[0][:200]).save(tmp_path / "new.skae")
+
+    def as_before_schedules(document):
+        params = {
+            k: v for k, v in document["params"].items() if k != "learning_rate_schedule"
+        }
+        spec = {
+            k: v
+            for k, v in document["fitted"]["spec_"].items()
+            if k != "learning_rate_schedule"
+        }
+        fitted = {**document["fitted"], "spec_": spec}
+        return {**document, "params": params, "fitted": fitted}
+
+    _rewrite(tmp_path / "new.skae", tmp_path / "old.skae", document=as_before_schedules)
+    loaded = AutoencoderReducer.load(tmp_path / "old.skae")
+    assert loaded.get_params()["learning_rate_schedule"] == "auto"
+    assert loaded.spec_.learning_rate_schedule == schedule
+
+
 def test_saving_an_unfitted_reducer_raises(tmp_path):
     with pytest.raises(NotFittedError):
         AutoencoderReducer().save(tmp_path / "unfitted.skae")

@@ -102,6 +102,54 @@ def test_learning_rate_halves_when_the_loss_stalls(digits):
     assert np.isclose(final, rates[-1]) or np.isclose(final, rates[-1] / 2)
 
 
+@pytest.mark.parametrize(
+    "params, schedule",
+    [
+        ({"n_components": 8}, "plateau"),
+        ({"n_components": 8, "architecture": "conv"}, "linear"),
+        ({"n_components": 2, "neighbor_loss": "infonce"}, "linear"),
+        ({"n_components": 2, "neighbor_loss": "umap"}, "plateau"),
+        ({"n_components": 2, "neighbor_loss": "umap", "architecture": "conv"}, "plateau"),
+        (
+            {
+                "n_components": 8,
+                "architecture": "conv",
+                "learning_rate_schedule": "plateau",
+            },
+            "plateau",
+        ),
+        ({"n_components": 8, "learning_rate_schedule": "linear"}, "linear"),
+    ],
+)
+def test_auto_learning_rate_schedule_follows_the_network(params, schedule):
+    # Conv codes reconstructed better with the linear fall over their 40 epochs
+    # (conv_schedule.md); InfoNCE maps train fewer epochs than a plateau's patience,
+    # and the UMAP loss's maps kept better neighbours with plateaus (map_schedule.md).
+    from skae.spec import DataFacts, resolve_spec
+
+    reducer = AutoencoderReducer(**params)
+    facts = DataFacts(64, True, 0.0, 1.0, 100)
+    assert resolve_spec(reducer.get_params(), facts).learning_rate_schedule == schedule
+    # Raw tables start at PCA, whose profile halves on plateaus too.
+    tables = resolve_spec(AutoencoderReducer(8).get_params(), DataFacts(5, False, -3, 9))
+    assert tables.learning_rate_schedule == "plateau"
+
+
+def test_conv_codes_lower_the_rate_linearly_and_a_continued_fit_may_change_it(digits):
+    X = digits[0][:64]
+    conv = dict(architecture="conv", conv_filters=(4,), epochs=4, warm_start=True)
+    reducer = AutoencoderReducer(4, **conv, **TINY).fit(X)
+    rate = reducer.spec_.learning_rate
+    assert reducer.history_["learning_rate"] == pytest.approx(
+        [rate * f for f in (7 / 8, 5 / 8, 3 / 8, 1 / 8)]
+    )
+    # A training setting: a warm-started fit may switch to plateaus, which start at the
+    # given rate and here never stall long enough to halve it.
+    reducer.set_params(learning_rate_schedule="plateau", epochs=6).fit(X)
+    assert reducer.spec_.learning_rate_schedule == "plateau"
+    assert reducer.history_["learning_rate"][4:] == pytest.approx([rate, rate])
+
+
 def test_validation_fraction_sets_the_held_out_rows(digits):
     X = digits[0][:400]
     losses = {}

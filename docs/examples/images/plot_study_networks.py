@@ -128,10 +128,11 @@ show_reconstructions(conv, "Convolutional network")
 # Mean squared error per pixel on the held-out images, beside PCA with the same 36
 # components. PCA gives the best reconstruction that is *linear* in 36 numbers, and 36
 # numbers are a lot for these images, so a few epochs of training are a hard test. On
-# MNIST the convolutional network, whose shared weights learn local strokes, is well
-# ahead of PCA after its four epochs, while the dense networks only about match it; on
-# the tiny 8x8 digits, where 36 components keep nearly all of the 64 pixels, PCA is
-# ahead of all three. The last column gives each error as a multiple of PCA's.
+# MNIST all three are ahead of PCA after their four epochs: the convolutional network,
+# whose shared weights learn local strokes, the most, and the deep network, with the
+# most weights to fit, the least; on the tiny 8x8 digits, where 36 components keep
+# nearly all of the 64 pixels, PCA is ahead of all three. The last column gives each
+# error as a multiple of PCA's.
 # Fully trained on MNIST, the default dense network beats it too: the
 # :ref:`benchmarks page <benchmarks>` compares the default networks, fully trained,
 # with PCA at 2 and at 36 components.
