@@ -136,7 +136,8 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         whenever the monitored loss (see ``early_stopping``) has not improved for
         ``n_iter_no_change // 2`` epochs. ``"linear"``: lowered linearly from
         ``learning_rate`` to 0 over the fit's ``epochs``, each epoch at its midpoint's
-        rate (a continued fit starts again from ``learning_rate``). ``"auto"`` is
+        rate (a continued fit starts again from ``learning_rate``; a fit of one epoch,
+        as `partial_fit`'s, keeps it under either schedule). ``"auto"`` is
         ``"linear"`` for ``"conv"`` and with InfoNCE's neighbour loss, whose fixed few
         epochs are fewer than a plateau's patience, and ``"plateau"`` otherwise: on
         MNIST validation rows the conv network's 40 epochs reconstructed better with
