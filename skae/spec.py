@@ -291,17 +291,18 @@ def resolve_spec(params: dict, facts: DataFacts, *, starts_at_pca=None) -> FitSp
     if noise == "auto":
         noise = _auto(params, "noise", profiles) if facts.unit_interval else 0.0
     hidden = _auto(params, "hidden_layer_sizes", profiles)
+    # Dense networks have no scales: conv's settings are recorded and not used.
+    scale_profiles = (*profiles, "conv")
     return FitSpec(
         n_features=facts.n_features,
         n_components=int(params["n_components"]),
         unit_interval=facts.unit_interval,
         image_shape=image_shape,
         hidden_layer_sizes=checked_widths(hidden, "hidden_layer_sizes"),
-        # Dense networks have no scales: conv's settings are recorded and not used.
         conv_filters=checked_widths(
-            _auto(params, "conv_filters", (*profiles, "conv")), "conv_filters"
+            _auto(params, "conv_filters", scale_profiles), "conv_filters"
         ),
-        conv_depth=int(_auto(params, "conv_depth", (*profiles, "conv"))),
+        conv_depth=int(_auto(params, "conv_depth", scale_profiles)),
         activation=_auto(params, "activation", profiles),
         code_activation=params["code_activation"],
         output_activation=output_activation,

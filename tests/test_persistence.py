@@ -173,14 +173,7 @@ def test_a_conv_file_from_before_conv_depth_loads_with_one_convolution_a_scale(
     X_train, X_test = digits[0], digits[1]
     conv = AutoencoderReducer(**KINDS["conv"], conv_depth=1).fit(X_train)
     conv.save(tmp_path / "conv.skae")
-
-    def as_before_conv_depth(document):
-        params = {k: v for k, v in document["params"].items() if k != "conv_depth"}
-        spec = {k: v for k, v in document["fitted"]["spec_"].items() if k != "conv_depth"}
-        fitted = {**document["fitted"], "spec_": spec}
-        return {**document, "params": params, "fitted": fitted}
-
-    _rewrite(tmp_path / "conv.skae", tmp_path / "old.skae", document=as_before_conv_depth)
+    _rewrite(tmp_path / "conv.skae", tmp_path / "old.skae", document=_before("conv_depth"))
     loaded = AutoencoderReducer.load(tmp_path / "old.skae")
     assert loaded.get_params()["conv_depth"] == loaded.spec_.conv_depth == 1
     np.testing.assert_array_equal(loaded.transform(X_test), conv.transform(X_test))
@@ -200,20 +193,8 @@ def test_a_file_from_before_learning_rate_schedule_loads_with_the_one_it_trained
     digits, tmp_path, params, schedule
 ):
     AutoencoderReducer(**params).fit(digits[0][:200]).save(tmp_path / "new.skae")
-
-    def as_before_schedules(document):
-        params = {
-            k: v for k, v in document["params"].items() if k != "learning_rate_schedule"
-        }
-        spec = {
-            k: v
-            for k, v in document["fitted"]["spec_"].items()
-            if k != "learning_rate_schedule"
-        }
-        fitted = {**document["fitted"], "spec_": spec}
-        return {**document, "params": params, "fitted": fitted}
-
-    _rewrite(tmp_path / "new.skae", tmp_path / "old.skae", document=as_before_schedules)
+    before = _before("learning_rate_schedule")
+    _rewrite(tmp_path / "new.skae", tmp_path / "old.skae", document=before)
     loaded = AutoencoderReducer.load(tmp_path / "old.skae")
     assert loaded.get_params()["learning_rate_schedule"] == "auto"
     assert loaded.spec_.learning_rate_schedule == schedule
@@ -244,6 +225,22 @@ def _rewrite(saved, path, *, document=None, model=None):
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in members.items():
             archive.writestr(name, data)
+
+
+def _before(name: str):
+    """A document rewrite: the file as a skae without parameter ``name`` wrote it, with
+    neither the parameter nor its spec field."""
+
+    def without(document):
+        params = {k: v for k, v in document["params"].items() if k != name}
+        spec = {k: v for k, v in document["fitted"]["spec_"].items() if k != name}
+        return {
+            **document,
+            "params": params,
+            "fitted": {**document["fitted"], "spec_": spec},
+        }
+
+    return without
 
 
 def _newer_version(saved, path):
