@@ -4,10 +4,11 @@ Protocol: training_runs' validation split of MNIST (fit on images 0-5,999, score
 6,000-7,999; the last 2,000 are never read). Each network is
 ``AutoencoderReducer(36, architecture="conv", random_state=seed, conv_filters=...,
 conv_depth=..., learning_rate_schedule="plateau")`` with every other parameter at its
-default (40 epochs, learning rate 3e-3, batches of 128; the rate halved on plateaus, as
-it was then): one convolution a scale (skae's conv network until this change), the same
-scales with wider or more filters, and two convolutions a scale (a stride-1 convolution
-before each stride-2 one, VGG's block; the decoder mirrors it layer by layer).
+default (40 epochs, learning rate 3e-3, batches of 128; the rate halved on plateaus and
+every layer in float32, as then): one convolution a scale (skae's conv network until
+this change), the same scales with wider or more filters, and two convolutions a scale
+(a stride-1 convolution before each stride-2 one, VGG's block; the decoder mirrors it
+layer by layer).
 Scores: validation MSE and fit seconds, each "seed 0 / seed 1 (mean)".
 
 The conv map keeps one convolution a scale: its epochs pass every graph edge, encoding
@@ -52,7 +53,10 @@ MAP_COLUMNS = ["conv_depth", "s for one map epoch"]
 
 
 def fit_scores(params: dict, seed: int, X_fit, X_val) -> dict:
-    reducer = AutoencoderReducer(36, architecture="conv", random_state=seed, **params)
+    # In float32, as these rows were measured (conv_precision.py weighs bfloat16).
+    reducer = AutoencoderReducer(
+        36, architecture="conv", random_state=seed, dtype_policy="float32", **params
+    )
     start = time.perf_counter()
     reducer.fit(X_fit)
     seconds = time.perf_counter() - start

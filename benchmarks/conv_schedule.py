@@ -4,10 +4,11 @@ Protocol: training_runs' validation split of MNIST (fit on images 0-5,999, score
 6,000-7,999; the last 2,000 are never read). Each network is
 ``AutoencoderReducer(36, architecture="conv", random_state=seed, conv_depth=2,
 conv_filters=..., learning_rate_schedule=...)`` with every other parameter at its
-default (40 epochs, learning rate 3e-3, batches of 128): the rate halved whenever the
-training loss has not improved for 5 epochs ("plateau", the conv default until this
-change) or lowered linearly to 0 over the 40 epochs ("linear"), each with the filters
-of conv_depth.py's best two networks at two convolutions a scale.
+default (40 epochs, learning rate 3e-3, batches of 128; every layer in float32, as
+then): the rate halved whenever the training loss has not improved for 5 epochs
+("plateau", the conv default until this change) or lowered linearly to 0 over the 40
+epochs ("linear"), each with the filters of conv_depth.py's best two networks at two
+convolutions a scale.
 Scores: validation MSE and fit seconds, each "seed 0 / seed 1 (mean)".
 
 Run: python benchmarks/conv_schedule.py --data-dir ../shared/data/mnist

@@ -19,7 +19,6 @@ Run: python benchmarks/map_schedule.py --data-dir ../shared/data/mnist
 
 import argparse
 import os
-from unittest.mock import patch
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -33,33 +32,28 @@ from training_runs import (  # noqa: E402
     write_csv,
 )
 
-import skae.training  # noqa: E402
 from skae import AutoencoderReducer  # noqa: E402
 
 LOSSES = ("auto", "umap")
-SCHEDULES = {"halved on plateaus": False, "linear to 0": True}
+SCHEDULES = {"halved on plateaus": "plateau", "linear to 0": "linear"}
 SEEDS = (0, 1, 2)
 SCORES = ("mse", "trustworthiness", "knn_accuracy")
 COLUMNS = ["data", "neighbor_loss", "learning rate", *SCORES]
 
 
-def rate_schedule(linear: bool):
-    """skae's training with the rate's linear fall on or off for every loss (its
-    training function, wrapped)."""
-    train = skae.training.train
-
-    def train_so(*args, **kwargs):
-        return train(*args, **{**kwargs, "linear_decay": linear})
-
-    return patch.object(skae.training, "train", train_so)
-
-
 def row(data_name, split, loss, schedule):
-    with rate_schedule(SCHEDULES[schedule]):
-        runs = [
-            map_scores(AutoencoderReducer(2, neighbor_loss=loss, random_state=seed), *split)
-            for seed in SEEDS
-        ]
+    runs = [
+        map_scores(
+            AutoencoderReducer(
+                2,
+                neighbor_loss=loss,
+                learning_rate_schedule=SCHEDULES[schedule],
+                random_state=seed,
+            ),
+            *split,
+        )
+        for seed in SEEDS
+    ]
     print(data_name, loss, schedule, runs, flush=True)
     return {
         "data": data_name,

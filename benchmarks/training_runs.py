@@ -171,6 +171,20 @@ def markdown_table(columns: list[str], rows: list[dict]) -> list[str]:
     return lines
 
 
+def write_backend_report(stem: str, title: str, protocol: str, command: str, tables):
+    """``results/<stem>_<backend>.md`` for the Keras backend this process runs: the
+    title, the protocol, the command (with its KERAS_BACKEND), then the tables."""
+    backend = keras.config.backend()
+    if backend != "tensorflow":
+        command = f"KERAS_BACKEND={backend} {command}"
+    lines = [f"# {title}", "", *protocol.split("\n"), ""]
+    lines += [f"Made by `{command}`.", ""]
+    for table in tables:
+        lines += [*table, ""]
+    lines.append("Fit seconds compare only within one run: other jobs may share the cores.")
+    (RESULTS / f"{stem}_{backend}.md").write_text("\n".join(lines) + "\n")
+
+
 @contextlib.contextmanager
 def checkout_at(commit: str):
     """A detached git worktree of this repository at ``commit``, removed afterwards."""

@@ -31,6 +31,9 @@ _PROFILE_NAMES = {
 # "auto" settings that apply to data in [0, 1] only, as `skae.spec.resolve_spec` reads
 # noise; elsewhere they are 0.
 _UNIT_INTERVAL_ONLY = frozenset({"noise"})
+# "auto" settings that apply where the backend computes bfloat16 natively only, as
+# `skae.spec.resolve_spec` reads dtype_policy; elsewhere they are float32.
+_NATIVE_BFLOAT16_ONLY = frozenset({"dtype_policy"})
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,8 @@ def _auto_meaning(name: str) -> str:
     )
     if meaning and name in _UNIT_INTERVAL_ONLY:
         meaning += "; 0 for data not in [0, 1]"
+    if meaning and name in _NATIVE_BFLOAT16_ONLY:
+        meaning += "; float32 where the backend does not compute bfloat16 natively"
     return meaning
 
 

@@ -98,7 +98,7 @@ class FittedNetworks:
                 tol=spec.tol,
                 seed=seed,
                 graph=graph,
-                linear_decay=spec.learning_rate_schedule == "linear",
+                schedule=spec.learning_rate_schedule,
                 **options,
             )
         finally:

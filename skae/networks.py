@@ -41,13 +41,19 @@ def _seeded(seeds: SeedStream, activation: str = "linear"):
     return keras.initializers.GlorotUniform(seed=seeds.next_seed())
 
 
-def _dense(units: int, activation: str, name: str, initializer, spec: FitSpec):
+# The code and the reconstruction are computed in float32 whatever the hidden layers'
+# dtype policy: they are what users read, and cheap beside the hidden layers.
+_OUTPUT_DTYPE = "float32"
+
+
+def _dense(units: int, activation: str, name: str, initializer, spec: FitSpec, dtype=None):
     return keras.layers.Dense(
         units,
         activation=activation,
         kernel_initializer=initializer,
         kernel_regularizer=kernel_penalty(spec.alpha),
         name=name,
+        dtype=dtype or spec.dtype_policy,
     )
 
 
@@ -59,11 +65,19 @@ def _code_layer(spec: FitSpec, seeds: SeedStream):
             alpha=spec.alpha,
             seed=seeds.next_seed(),
             name="code",
+            dtype=_OUTPUT_DTYPE,
         )
     # Beside PCA's linear map, the code starts at zero, so the start is PCA; a zero
     # start draws no seed.
     initializer = "zeros" if spec.starts_at_pca else _seeded(seeds)
-    return _dense(spec.n_components, spec.code_activation, "code", initializer, spec)
+    return _dense(
+        spec.n_components,
+        spec.code_activation,
+        "code",
+        initializer,
+        spec,
+        _OUTPUT_DTYPE,
+    )
 
 
 def _conv(
@@ -80,6 +94,7 @@ def _conv(
         kernel_initializer=_seeded(seeds, spec.activation),
         kernel_regularizer=kernel_penalty(spec.alpha),
         name=name,
+        dtype=spec.dtype_policy,
     )
 
 
@@ -124,7 +139,14 @@ def dense_decoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
             keras.Input((spec.n_components,)),
             *_hidden_denses(widths, "decoder", spec, seeds),
             # Zero weights: training starts from the mean row.
-            _dense(spec.n_features, "linear", "reconstruction", "zeros", spec),
+            _dense(
+                spec.n_features,
+                "linear",
+                "reconstruction",
+                "zeros",
+                spec,
+                _OUTPUT_DTYPE,
+            ),
         ],
         name="decoder_network",
     )
@@ -153,7 +175,7 @@ def conv_encoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
         name = f"encoder_conv_{i}"
         layers.append(_conv(keras.layers.Conv2D, filters, stride, name, spec, seeds))
     layers += [
-        keras.layers.Flatten(name="flatten"),
+        keras.layers.Flatten(name="flatten", dtype=spec.dtype_policy),
         *_hidden_denses(spec.hidden_layer_sizes, "encoder", spec, seeds),
         _code_layer(spec, seeds),
     ]
@@ -190,7 +212,7 @@ def conv_decoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
             _seeded(seeds, activation),
             spec,
         ),
-        keras.layers.Reshape(smallest, name="to_feature_maps"),
+        keras.layers.Reshape(smallest, name="to_feature_maps", dtype=spec.dtype_policy),
     ]
     *mirrored, (_, _, first_stride) = _convolutions(spec)[::-1]
     for i, (channels_in, _, stride) in enumerate(mirrored, start=1):
@@ -210,6 +232,7 @@ def conv_decoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
             kernel_initializer="zeros",
             kernel_regularizer=kernel_penalty(spec.alpha),
             name="reconstruction",
+            dtype=_OUTPUT_DTYPE,
         )
     )
     if any(sum(side) for side in padding):

@@ -20,8 +20,11 @@ LOSSES = ("auto", "mse", "binary_crossentropy")
 OPTIMIZERS = ("adam", "adamw", "nadam", "rmsprop", "sgd")
 NEIGHBOR_LOSSES = ("auto", "umap", "infonce")  # and None
 # How the learning rate moves over a fit's epochs: halved on plateaus of the monitored
-# loss, or lowered linearly to 0.
-LEARNING_RATE_SCHEDULES = ("auto", "plateau", "linear")
+# loss, or lowered linearly to 0, after a linear rise for "warmup_linear".
+LEARNING_RATE_SCHEDULES = ("auto", "plateau", "linear", "warmup_linear")
+# Keras dtype policies of the networks' hidden layers: float32 throughout, or bfloat16
+# arithmetic on float32 weights.
+DTYPE_POLICIES = ("auto", "float32", "mixed_bfloat16")
 # "auto" turns the neighbour loss on for maps: codes of at most this many components.
 MAP_MAX_COMPONENTS = 3
 # Dense networks on [0, 1] rows train by the "wide_code" profile from this code width.
@@ -44,7 +47,11 @@ __all__ = ["AUTO_SETTINGS", "DataFacts", "FitSpec", "resolve_spec"]
 # conv's two convolutions a scale reconstructed better per fit second than one
 # (benchmarks/results/conv_depth.md), and better again with the rate falling linearly
 # over its 40 epochs, filters of (24, 48) about as well as (32, 64) in three quarters
-# of the time (benchmarks/results/conv_schedule.md). "umap" overrides the
+# of the time (benchmarks/results/conv_schedule.md); a rise of the rate over its first
+# two epochs kept every seed tried from staying at the mean image
+# (benchmarks/results/conv_warmup_*.md), and its hidden layers computed in bfloat16 as
+# well in three quarters of the time, where that is native
+# (benchmarks/results/conv_precision_*.md). "umap" overrides the
 # training settings of any of them when a neighbour loss is on (and keeps maps' conv
 # networks at one convolution a scale: their epochs are long), "infonce" overrides
 # "umap" for that loss (its fixed few epochs are fewer than a plateau's patience: a
@@ -63,6 +70,7 @@ AUTO_SETTINGS = {
         "noise": 0.3,
         "n_iter_no_change": 10,
         "batch_size": 128,
+        "dtype_policy": "float32",
     },
     "tabular": {
         "hidden_layer_sizes": (256, 128, 64),
@@ -73,6 +81,7 @@ AUTO_SETTINGS = {
         "noise": 0.0,
         "n_iter_no_change": 30,
         "batch_size": 128,
+        "dtype_policy": "float32",
     },
     "conv": {
         "hidden_layer_sizes": (),
@@ -80,11 +89,12 @@ AUTO_SETTINGS = {
         "conv_depth": 2,
         "activation": "relu",
         "learning_rate": 3e-3,
-        "learning_rate_schedule": "linear",
+        "learning_rate_schedule": "warmup_linear",
         "epochs": 40,
         "noise": 0.0,
         "n_iter_no_change": 10,
         "batch_size": 128,
+        "dtype_policy": "mixed_bfloat16",
     },
     "wide_code": {
         "activation": "selu",
@@ -101,6 +111,7 @@ AUTO_SETTINGS = {
         "epochs": 12,
         "noise": 0.1,
         "batch_size": 1024,
+        "dtype_policy": "float32",
     },
     "infonce": {"learning_rate_schedule": "linear"},
     "infonce_many_rows": {"epochs": 6},
@@ -187,6 +198,9 @@ class FitSpec:
     custom_encoder, custom_decoder : bool
         Whether the user's builders make the networks.
     optimizer : str
+    dtype_policy : {"float32", "mixed_bfloat16"}
+        The Keras dtype policy of the hidden layers (the code and the reconstruction
+        are computed in float32 either way).
     profile : {"dense", "tabular", "conv"}
         Which column of `AUTO_SETTINGS` the "auto" values came from.
 
@@ -220,6 +234,7 @@ class FitSpec:
     custom_encoder: bool
     custom_decoder: bool
     optimizer: str
+    dtype_policy: str
     profile: str
     learning_rate: float
     learning_rate_schedule: str
@@ -247,9 +262,15 @@ class FitSpec:
     @classmethod
     def from_dict(cls, values: dict) -> "FitSpec":
         # Specs saved before conv_depth existed built one convolution per scale; before
-        # learning_rate_schedule, only InfoNCE's maps lowered the rate linearly.
+        # learning_rate_schedule, only InfoNCE's maps lowered the rate linearly; before
+        # dtype_policy, every layer computed in float32.
         schedule = "linear" if values.get("neighbor_loss") == "infonce" else "plateau"
-        values = {"conv_depth": 1, "learning_rate_schedule": schedule, **values}
+        values = {
+            "conv_depth": 1,
+            "learning_rate_schedule": schedule,
+            "dtype_policy": "float32",
+            **values,
+        }
         names = {field.name for field in fields(cls)}
         if set(values) != names:
             raise ValueError(
@@ -258,10 +279,14 @@ class FitSpec:
         return cls(**values)
 
 
-def resolve_spec(params: dict, facts: DataFacts, *, starts_at_pca=None) -> FitSpec:
+def resolve_spec(
+    params: dict, facts: DataFacts, *, starts_at_pca=None, bfloat16_native=False
+) -> FitSpec:
     """The `FitSpec` for an `AutoencoderReducer`'s ``params`` on data with ``facts``.
 
     ``starts_at_pca`` overrides the rule (files from skae 0.1.0 never started at PCA).
+    ``bfloat16_native`` says whether this machine's backend computes bfloat16 natively
+    (`skae.backends.bfloat16_native`); without it "auto" keeps float32.
     Raises ValueError, naming the parameter, for combinations that cannot be built.
     """
     image_shape = None
@@ -325,6 +350,7 @@ def resolve_spec(params: dict, facts: DataFacts, *, starts_at_pca=None) -> FitSp
         custom_encoder=params["encoder"] is not None,
         custom_decoder=params["decoder"] is not None,
         optimizer=params["optimizer"],
+        dtype_policy=_checked_dtype_policy(params, profiles, bfloat16_native),
         profile=profile,
         **_training_settings(params, profiles),
     )
@@ -429,6 +455,26 @@ def _checked_alpha(params: dict, starts_at_pca: bool) -> float | None:
             "builder's layers a kernel_regularizer instead."
         )
     return float(params["alpha"])
+
+
+def _checked_dtype_policy(params: dict, profiles, bfloat16_native: bool) -> str:
+    """The hidden layers' dtype policy; ValueError where it cannot reach them.
+
+    "auto" takes bfloat16 arithmetic only where it was measured faster at the same
+    error: skae's own conv network, on a backend that computes bfloat16 natively.
+    """
+    custom = params["encoder"] is not None or params["decoder"] is not None
+    choice = params["dtype_policy"]
+    if choice == "auto":
+        native = bfloat16_native and not custom
+        return _auto(params, "dtype_policy", profiles) if native else "float32"
+    if choice != "float32" and custom:
+        raise ValueError(
+            f"dtype_policy={choice!r} sets the policy of skae's own layers, and an "
+            "encoder or decoder builder makes its own. Set dtype_policy='float32' and "
+            "give the builder's layers a dtype instead."
+        )
+    return choice
 
 
 def _checked_loss(params: dict, facts: DataFacts, output_activation: str) -> str:

@@ -13,7 +13,8 @@ Training runs through Keras' own ``Model.fit``. What skae adds is kept small:
   itself when early stopping is on: Keras' ``validation_split`` would take the last rows,
   unshuffled). Halving the rate measured far steadier than a constant rate on raw data.
   InfoNCE maps instead lower the rate linearly to 0 over their few, counted passes over
-  the edges (`EarlyStopping` still applies);
+  the edges, and conv networks the same after a short linear rise (`EarlyStopping`
+  still applies);
 - a callback stops training after an epoch whose loss is not finite; `train` then raises.
 """
 
@@ -103,26 +104,52 @@ class _EarlyStoppingFromTheStart(keras.callbacks.EarlyStopping):
         self.best_weights = self.model.get_weights()
 
 
+# "warmup_linear" raises the rate over this many epochs (half of shorter fits): on
+# MNIST, Adam's first full-size steps from the zero-weighted reconstruction left the
+# conv decoder's last ReLU layer dead, and the network at the mean image, for some
+# seeds. A rise over one epoch was not enough for every seed, and one over four cost
+# more error than one over two (benchmarks/results/conv_warmup_*.md, and scratch runs
+# reported with them).
+WARMUP_EPOCHS = 2
+
+
+def linear_rate(learning_rate: float, epoch: int, epochs: int, warmup: int = 0) -> float:
+    """The rate of ``epoch`` (from 0) at its midpoint, on a line falling from
+    ``learning_rate`` to 0 over ``epochs``, and over the first ``warmup`` epochs on the
+    line rising from 0 to ``learning_rate`` where that is lower."""
+    middle = epoch + 0.5
+    rate = learning_rate * (1 - middle / epochs)
+    if middle < warmup:
+        rate = min(rate, learning_rate * middle / warmup)
+    return rate
+
+
+def warmup_epochs(epochs: int) -> int:
+    return min(WARMUP_EPOCHS, epochs // 2)
+
+
 def _rate_callbacks(
-    patience: int, tol: float, start_loss: float | None, linear_decay: tuple | None
+    patience: int, tol: float, start_loss: float | None, schedule: str, rate: tuple
 ):
     """The learning rate's schedule, and stopping when the monitored loss stalls.
 
     ``start_loss`` is the validation loss before training, or None to monitor the
-    training loss (and keep the last weights). ``linear_decay`` is None to halve the rate
-    on plateaus, or ``(learning_rate, epochs)`` to lower it linearly towards 0 over the
-    epochs, each epoch at its midpoint's rate.
+    training loss (and keep the last weights). ``schedule`` is "plateau" to halve the
+    rate on plateaus, "linear" to lower it linearly towards 0 over the epochs, or
+    "warmup_linear" to raise it first (`linear_rate`); ``rate`` is ``(learning_rate,
+    epochs)``.
     """
     monitor = "loss" if start_loss is None else "val_loss"
     stopping = {"monitor": monitor, "min_delta": tol, "patience": patience}
-    if linear_decay is None:
+    if schedule == "plateau":
         schedule = keras.callbacks.ReduceLROnPlateau(
             monitor=monitor, factor=0.5, patience=max(1, patience // 2), min_delta=tol
         )
     else:
-        learning_rate, epochs = linear_decay
+        learning_rate, epochs = rate
+        warmup = warmup_epochs(epochs) if schedule == "warmup_linear" else 0
         schedule = keras.callbacks.LearningRateScheduler(
-            lambda epoch, _rate: learning_rate * (1 - (epoch + 0.5) / epochs)
+            lambda epoch, _rate: linear_rate(learning_rate, epoch, epochs, warmup)
         )
     return [
         schedule,
@@ -157,7 +184,7 @@ def train(
     tol: float = 0.0,
     verbose: int = 0,
     graph=None,
-    linear_decay: bool = False,
+    schedule: str = "plateau",
 ) -> dict[str, list[float]]:
     """Fit a compiled autoencoder on rows of X and return its per-epoch history.
 
@@ -186,8 +213,8 @@ def train(
     patience : int or None
         Epochs without an improvement of at least ``tol`` in the monitored loss
         (``val_loss`` with validation rows, else ``loss``) before training stops; the
-        learning rate is halved after half as many (or falls linearly, with
-        ``linear_decay``). With validation rows, the weights of
+        learning rate is halved after half as many (or moves as ``schedule``
+        says). With validation rows, the weights of
         the best epoch are restored, or the starting weights if no epoch beat them. None
         trains exactly ``epochs`` epochs.
     tol : float
@@ -197,9 +224,9 @@ def train(
     graph : skae.neighbors.NeighborGraph or None
         The training rows' neighbour graph, for a model with a neighbour loss: batches
         are then the ends of drawn edges (`skae.batches`).
-    linear_decay : bool
-        Lower the learning rate linearly to 0 over the ``epochs`` (each epoch at its
-        midpoint's rate) instead of halving it on plateaus.
+    schedule : {"plateau", "linear", "warmup_linear"}
+        How the learning rate moves (`_rate_callbacks`): halved on plateaus, or along
+        lines over the ``epochs`` (each epoch at its midpoint's rate).
 
     Raises
     ------
@@ -250,10 +277,8 @@ def train(
                     start_loss = model.evaluate(
                         validation_data, steps=validation_steps, verbose=0, return_dict=True
                     )["loss"]
-                decay = None
-                if linear_decay:
-                    decay = (float(model.optimizer.learning_rate), epochs)
-                callbacks += _rate_callbacks(patience, tol, start_loss, decay)
+                rate = (float(model.optimizer.learning_rate), epochs)
+                callbacks += _rate_callbacks(patience, tol, start_loss, schedule, rate)
             result = model.fit(
                 batches,
                 epochs=epochs,

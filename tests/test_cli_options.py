@@ -149,6 +149,9 @@ def test_help_spells_out_the_auto_defaults(capsys):
         )
     assert "1024 for neighbour maps" in options["--batch-size"].help
     assert "[0, 1]" in options["--noise"].help  # auto noise is for data in [0, 1] only
+    # auto bfloat16 is for machines that compute it natively only
+    assert "mixed_bfloat16 for conv" in options["--dtype-policy"].help
+    assert "not compute bfloat16 natively" in options["--dtype-policy"].help
     assert "256,128,64 for dense" in options["--hidden-layer-sizes"].help
 
 

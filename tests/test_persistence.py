@@ -200,6 +200,15 @@ def test_a_file_from_before_learning_rate_schedule_loads_with_the_one_it_trained
     assert loaded.spec_.learning_rate_schedule == schedule
 
 
+def test_a_file_from_before_dtype_policy_loads_as_float32(digits, tmp_path):
+    params = {**KINDS["conv"], "dtype_policy": "float32"}
+    AutoencoderReducer(**params).fit(digits[0][:200]).save(tmp_path / "new.skae")
+    _rewrite(tmp_path / "new.skae", tmp_path / "old.skae", document=_before("dtype_policy"))
+    loaded = AutoencoderReducer.load(tmp_path / "old.skae")
+    assert loaded.get_params()["dtype_policy"] == "auto"
+    assert loaded.spec_.dtype_policy == "float32"
+
+
 def test_saving_an_unfitted_reducer_raises(tmp_path):
     with pytest.raises(NotFittedError):
         AutoencoderReducer().save(tmp_path / "unfitted.skae")

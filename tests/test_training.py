@@ -106,7 +106,7 @@ def test_learning_rate_halves_when_the_loss_stalls(digits):
     "params, schedule",
     [
         ({"n_components": 8}, "plateau"),
-        ({"n_components": 8, "architecture": "conv"}, "linear"),
+        ({"n_components": 8, "architecture": "conv"}, "warmup_linear"),
         ({"n_components": 2, "neighbor_loss": "infonce"}, "linear"),
         ({"n_components": 2, "neighbor_loss": "umap"}, "plateau"),
         ({"n_components": 2, "neighbor_loss": "umap", "architecture": "conv"}, "plateau"),
@@ -123,7 +123,8 @@ def test_learning_rate_halves_when_the_loss_stalls(digits):
 )
 def test_auto_learning_rate_schedule_follows_the_network(params, schedule):
     # Conv codes reconstructed better with the linear fall over their 40 epochs
-    # (conv_schedule.md); InfoNCE maps train fewer epochs than a plateau's patience,
+    # (conv_schedule.md), and left the mean image for every seed after a rise
+    # (conv_warmup.md); InfoNCE maps train fewer epochs than a plateau's patience,
     # and the UMAP loss's maps kept better neighbours with plateaus (map_schedule.md).
     from skae.spec import DataFacts, resolve_spec
 
@@ -135,19 +136,36 @@ def test_auto_learning_rate_schedule_follows_the_network(params, schedule):
     assert tables.learning_rate_schedule == "plateau"
 
 
-def test_conv_codes_lower_the_rate_linearly_and_a_continued_fit_may_change_it(digits):
+def test_conv_codes_raise_then_lower_the_rate_and_a_continued_fit_may_change_it(digits):
     X = digits[0][:64]
     conv = dict(architecture="conv", conv_filters=(4,), epochs=4, warm_start=True)
     reducer = AutoencoderReducer(4, **conv, **TINY).fit(X)
     rate = reducer.spec_.learning_rate
+    # Two epochs of rise, their midpoints a quarter and three quarters of the way up,
+    # where that is below the fall.
     assert reducer.history_["learning_rate"] == pytest.approx(
-        [rate * f for f in (7 / 8, 5 / 8, 3 / 8, 1 / 8)]
+        [rate * f for f in (1 / 4, 5 / 8, 3 / 8, 1 / 8)]
     )
     # A training setting: a warm-started fit may switch to plateaus, which start at the
     # given rate and here never stall long enough to halve it.
     reducer.set_params(learning_rate_schedule="plateau", epochs=6).fit(X)
     assert reducer.spec_.learning_rate_schedule == "plateau"
     assert reducer.history_["learning_rate"][4:] == pytest.approx([rate, rate])
+    reducer.set_params(learning_rate_schedule="linear", epochs=10).fit(X)
+    assert reducer.history_["learning_rate"][6:] == pytest.approx(
+        [rate * f for f in (7 / 8, 5 / 8, 3 / 8, 1 / 8)]
+    )
+
+
+def test_the_warmup_rises_over_two_epochs_then_falls():
+    from skae.training import linear_rate, warmup_epochs
+
+    assert [warmup_epochs(n) for n in (1, 2, 3, 4, 40, 100)] == [0, 1, 1, 2, 2, 2]
+    assert linear_rate(1.0, 0, 2, warmup_epochs(2)) == pytest.approx(0.5)
+    rates = [linear_rate(1.0, epoch, 40, warmup_epochs(40)) for epoch in range(40)]
+    assert rates[:3] == pytest.approx([0.25, 0.75, 1 - 2.5 / 40])
+    assert rates[-1] == pytest.approx(0.5 / 40)
+    assert linear_rate(1.0, 0, 40) == pytest.approx(1 - 0.5 / 40)
 
 
 def test_validation_fraction_sets_the_held_out_rows(digits):
