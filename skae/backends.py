@@ -8,7 +8,6 @@ is compiled (`skae.inference`). On JAX and PyTorch nothing of skae imports Tenso
 even where it is installed (it is skae's default dependency).
 """
 
-import functools
 import importlib
 import os
 import sys
@@ -91,44 +90,3 @@ def import_umap():
             umap = importlib.import_module("umap")
     keep_umap_compiled(umap)
     return umap
-
-
-# The processor's bfloat16 instructions, which TensorFlow's and PyTorch's CPU kernels
-# (oneDNN) use: Intel's and AMD's AVX-512 extension, and Intel's AMX tiles.
-_BFLOAT16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
-
-
-def bfloat16_native() -> bool:
-    """Whether the backend computes bfloat16 natively here, so that bfloat16 pays.
-
-    True on TensorFlow and PyTorch running on a CPU (no GPU in use) with bfloat16
-    instructions, read from Linux's ``/proc/cpuinfo``; False elsewhere, where it was not
-    measured. JAX's CPU convolutions ran slower in bfloat16 than in float32 on such a
-    CPU (benchmarks/results/conv_precision_jax.md).
-    """
-    name = backend()
-    if name == "jax" or not _cpu_flags() & _BFLOAT16_CPU_FLAGS:
-        return False
-    return not _gpu_in_use(name)
-
-
-@functools.cache
-def _cpu_flags() -> frozenset:
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("flags"):
-                    return frozenset(line.partition(":")[2].split())
-    except OSError:  # not Linux
-        pass
-    return frozenset()
-
-
-def _gpu_in_use(name: str) -> bool:
-    if name == "torch":
-        import torch
-
-        return torch.cuda.is_available()
-    import tensorflow as tf
-
-    return bool(tf.config.list_physical_devices("GPU"))

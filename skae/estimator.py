@@ -22,8 +22,8 @@ from sklearn.base import (
 from . import checks
 from ._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
 from .activations import CODE_ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .backends import bfloat16_native
 from .penalty import chosen_alpha
+from .precision import bfloat16_native
 from .rows import RowSubset, dense_chunks
 from .scaling import FEATURE_WEIGHTINGS, fit_scaling, principal_axes
 from .seeding import SeedStream
@@ -250,7 +250,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         and the reconstruction are computed in float32 either way. ``"auto"`` is
         ``"mixed_bfloat16"`` for the built-in ``"conv"`` codes where the backend
         computes bfloat16 natively (TensorFlow and PyTorch on a CPU with AVX512_BF16 or
-        AMX, `skae.backends.bfloat16_native`), and ``"float32"`` otherwise: on MNIST's
+        AMX, `skae.precision.bfloat16_native`), and ``"float32"`` otherwise: on MNIST's
         validation split the conv network then reconstructed as well in about three
         quarters of the time, while dense networks, and JAX's convolutions, gained nothing
         (user guide, "Training"). The choice is ``spec_.dtype_policy``. Builders

@@ -286,7 +286,7 @@ def resolve_spec(
 
     ``starts_at_pca`` overrides the rule (files from skae 0.1.0 never started at PCA).
     ``bfloat16_native`` says whether this machine's backend computes bfloat16 natively
-    (`skae.backends.bfloat16_native`); without it "auto" keeps float32.
+    (`skae.precision.bfloat16_native`); without it "auto" keeps float32.
     Raises ValueError, naming the parameter, for combinations that cannot be built.
     """
     image_shape = None

@@ -129,7 +129,7 @@ def warmup_epochs(epochs: int) -> int:
 
 
 def _rate_callbacks(
-    patience: int, tol: float, start_loss: float | None, schedule: str, rate: tuple
+    patience: int, tol: float, start_loss: float | None, schedule: str, rate
 ):
     """The learning rate's schedule, and stopping when the monitored loss stalls.
 
@@ -137,7 +137,7 @@ def _rate_callbacks(
     training loss (and keep the last weights). ``schedule`` is "plateau" to halve the
     rate on plateaus, "linear" to lower it linearly towards 0 over the epochs, or
     "warmup_linear" to raise it first (`linear_rate`); ``rate`` is ``(learning_rate,
-    epochs)``.
+    epochs)`` for the last two.
     """
     monitor = "loss" if start_loss is None else "val_loss"
     stopping = {"monitor": monitor, "min_delta": tol, "patience": patience}
@@ -277,7 +277,9 @@ def train(
                     start_loss = model.evaluate(
                         validation_data, steps=validation_steps, verbose=0, return_dict=True
                     )["loss"]
-                rate = (float(model.optimizer.learning_rate), epochs)
+                rate = None  # read only for the lines (plateaus halve what is there)
+                if schedule != "plateau":
+                    rate = (float(model.optimizer.learning_rate), epochs)
                 callbacks += _rate_callbacks(patience, tol, start_loss, schedule, rate)
             result = model.fit(
                 batches,

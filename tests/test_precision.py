@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from skae import AutoencoderReducer, backends
+from skae import AutoencoderReducer, precision
 from skae.spec import DataFacts, resolve_spec
 
 IMAGES = DataFacts(64, True, 0.0, 1.0, 100)
@@ -93,13 +93,13 @@ def test_fit_asks_whether_bfloat16_is_native_here(digits, monkeypatch, native):
 
 
 def test_bfloat16_is_native_only_with_the_cpus_bfloat16_instructions(monkeypatch):
-    monkeypatch.setattr(backends, "_cpu_flags", lambda: frozenset({"avx2", "avx512f"}))
-    assert not backends.bfloat16_native()
-    monkeypatch.setattr(backends, "_cpu_flags", lambda: frozenset({"avx512_bf16"}))
+    monkeypatch.setattr(precision, "_cpu_flags", lambda: frozenset({"avx2", "avx512f"}))
+    assert not precision.bfloat16_native()
+    monkeypatch.setattr(precision, "_cpu_flags", lambda: frozenset({"avx512_bf16"}))
     # This machine has no GPU: only JAX, whose convolutions were slower, declines.
-    assert backends.bfloat16_native() == (backends.backend() != "jax")
-    monkeypatch.setattr(backends, "backend", lambda: "jax")
-    assert not backends.bfloat16_native()
+    assert precision.bfloat16_native() == (precision.backend() != "jax")
+    monkeypatch.setattr(precision, "backend", lambda: "jax")
+    assert not precision.bfloat16_native()
 
 
 def test_a_warm_start_cannot_change_the_dtype_policy(digits):
