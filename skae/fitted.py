@@ -99,6 +99,7 @@ class FittedNetworks:
                 seed=seed,
                 graph=graph,
                 schedule=spec.learning_rate_schedule,
+                learning_rate=spec.learning_rate,
                 **options,
             )
         finally:

@@ -129,7 +129,7 @@ def warmup_epochs(epochs: int) -> int:
 
 
 def _rate_callbacks(
-    patience: int, tol: float, start_loss: float | None, schedule: str, rate
+    patience: int, tol: float, start_loss: float | None, schedule: str, rate: tuple
 ):
     """The learning rate's schedule, and stopping when the monitored loss stalls.
 
@@ -137,7 +137,7 @@ def _rate_callbacks(
     training loss (and keep the last weights). ``schedule`` is "plateau" to halve the
     rate on plateaus, "linear" to lower it linearly towards 0 over the epochs, or
     "warmup_linear" to raise it first (`linear_rate`); ``rate`` is ``(learning_rate,
-    epochs)`` for the last two.
+    epochs)``.
     """
     monitor = "loss" if start_loss is None else "val_loss"
     stopping = {"monitor": monitor, "min_delta": tol, "patience": patience}
@@ -185,6 +185,7 @@ def train(
     verbose: int = 0,
     graph=None,
     schedule: str = "plateau",
+    learning_rate: float = 1e-3,
 ) -> dict[str, list[float]]:
     """Fit a compiled autoencoder on rows of X and return its per-epoch history.
 
@@ -227,6 +228,9 @@ def train(
     schedule : {"plateau", "linear", "warmup_linear"}
         How the learning rate moves (`_rate_callbacks`): halved on plateaus, or along
         lines over the ``epochs`` (each epoch at its midpoint's rate).
+    learning_rate : float
+        The optimizer's rate, which the lines rise to and fall from (given, not read
+        back: under a `tf.distribute` strategy the optimizer's is a mirrored variable).
 
     Raises
     ------
@@ -277,9 +281,7 @@ def train(
                     start_loss = model.evaluate(
                         validation_data, steps=validation_steps, verbose=0, return_dict=True
                     )["loss"]
-                rate = None  # read only for the lines (plateaus halve what is there)
-                if schedule != "plateau":
-                    rate = (float(model.optimizer.learning_rate), epochs)
+                rate = (learning_rate, epochs)
                 callbacks += _rate_callbacks(patience, tol, start_loss, schedule, rate)
             result = model.fit(
                 batches,

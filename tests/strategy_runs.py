@@ -70,6 +70,15 @@ def mirrored(out: Path) -> dict:
     (out / "mirrored.pkl").write_bytes(pickle.dumps(reducer))
     np.save(out / "codes.npy", reducer.transform(X_test))
 
+    # Schedules along lines (conv codes' rise and fall) train under the strategy too:
+    # they take the rate from the spec, as a mirrored variable has no float().
+    with strategy.scope():
+        conv = AutoencoderReducer(
+            4, architecture="conv", conv_filters=(4,), epochs=2, random_state=0
+        ).fit(X_train)
+    report["conv_schedule"] = conv.spec_.learning_rate_schedule
+    report["conv_rates"] = conv.history_["learning_rate"]
+
     # Continued training runs under the strategy, inside its scope or outside any.
     with strategy.scope():
         reducer.partial_fit(X_train)

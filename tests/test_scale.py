@@ -141,6 +141,9 @@ def test_mirrored_training_matches_single_device_training(mirrored_run):
     assert report["variable_type"] == "MirroredVariable"
     single, mirrored = report["single_error"], report["mirrored_error"]
     assert abs(mirrored - single) <= 0.10 * single, report
+    # A conv code's rise and fall: one epoch of each over two epochs (3e-3 x 1/2, 1/4).
+    assert report["conv_schedule"] == "warmup_linear"
+    assert report["conv_rates"] == pytest.approx([1.5e-3, 0.75e-3])
 
 
 @pytest.mark.slow
