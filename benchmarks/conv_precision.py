@@ -21,20 +21,17 @@ whose epochs are slower, with --epochs 4 --seeds 0)
 import argparse
 import os
 import statistics
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
+from conv_depth import fit_scores  # noqa: E402
 from training_runs import (  # noqa: E402
-    held_out_error,
     markdown_table,
     validation_split,
     write_backend_report,
     write_csv,
 )
-
-from skae import AutoencoderReducer  # noqa: E402
 
 POLICIES = ("float32", "mixed_bfloat16")
 COLUMNS = [
@@ -44,27 +41,17 @@ COLUMNS = [
 ]
 
 
-def fit_scores(policy: str, seed: int, epochs, X_fit, X_val) -> dict:
-    reducer = AutoencoderReducer(
-        36,
-        architecture="conv",
-        random_state=seed,
-        epochs=epochs,
-        dtype_policy=policy,
-        learning_rate_schedule="linear",
-    )
-    start = time.perf_counter()
-    reducer.fit(X_fit)
-    seconds = time.perf_counter() - start
-    return {"MSE": held_out_error(reducer, X_val), "fit s": seconds}
+def policy_scores(policy: str, seed: int, epochs, X_fit, X_val) -> dict:
+    params = {"epochs": epochs, "dtype_policy": policy, "learning_rate_schedule": "linear"}
+    return fit_scores(params, seed, X_fit, X_val)
 
 
 def seed_row(seed, runs: dict) -> dict:
     row = {"seed": str(seed)}
     for policy in POLICIES:
-        row[f"{policy} MSE"] = f"{runs[policy]['MSE']:.5f}"
-        row[f"{policy} fit s"] = f"{runs[policy]['fit s']:.1f}"
-    ratio = runs["mixed_bfloat16"]["fit s"] / runs["float32"]["fit s"]
+        row[f"{policy} MSE"] = f"{runs[policy]['validation_mse']:.5f}"
+        row[f"{policy} fit s"] = f"{runs[policy]['fit_s']:.1f}"
+    ratio = runs["mixed_bfloat16"]["fit_s"] / runs["float32"]["fit_s"]
     row["time ratio"] = f"{ratio:.2f}"
     return row
 
@@ -73,7 +60,7 @@ def mean_row(all_runs: list[dict]) -> dict:
     means = {
         policy: {
             score: statistics.mean(runs[policy][score] for runs in all_runs)
-            for score in ("MSE", "fit s")
+            for score in ("validation_mse", "fit_s")
         }
         for policy in POLICIES
     }
@@ -91,7 +78,7 @@ def main():
     stem = f"conv_precision_{keras.config.backend()}"
     all_runs, rows = [], []
     for seed in (int(seed) for seed in args.seeds.split(",")):
-        runs = {p: fit_scores(p, seed, epochs, X_fit, X_val) for p in POLICIES}
+        runs = {p: policy_scores(p, seed, epochs, X_fit, X_val) for p in POLICIES}
         all_runs.append(runs)
         rows.append(seed_row(seed, runs))
         print(rows[-1], flush=True)

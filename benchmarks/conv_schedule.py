@@ -19,7 +19,12 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from conv_depth import network_rows, validation_runs, write_report  # noqa: E402
+from conv_depth import (  # noqa: E402
+    FLOAT32,
+    network_rows,
+    validation_runs,
+    write_report,
+)
 from training_runs import markdown_table  # noqa: E402
 
 NETWORKS = [
@@ -32,7 +37,12 @@ NETWORKS = [
 def main():
     X_fit, X_val, seeds = validation_runs(__doc__.split("\n")[0])
     columns, rows = network_rows(
-        NETWORKS, seeds, X_fit, X_val, "conv_schedule", fixed={"conv_depth": 2}
+        NETWORKS,
+        seeds,
+        X_fit,
+        X_val,
+        "conv_schedule",
+        fixed={"conv_depth": 2, **FLOAT32},
     )
     write_report(
         "conv_schedule",

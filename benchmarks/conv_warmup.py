@@ -28,21 +28,18 @@ Run: python benchmarks/conv_warmup.py --data-dir ../shared/data/mnist
 
 import argparse
 import os
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from conv_depth import fit_scores  # noqa: E402
 from training_runs import (  # noqa: E402
-    held_out_error,
     markdown_table,
     validation_split,
     write_backend_report,
     write_csv,
 )
-
-from skae import AutoencoderReducer  # noqa: E402
 
 SCHEDULES = ("linear", "warmup_linear")
 START_EPOCHS = 8
@@ -50,30 +47,22 @@ START_EPOCHS = 8
 AT_THE_MEAN = 0.95
 
 
-def fit_scores(schedule: str, seed: int, X_fit, X_val, **params) -> dict:
-    reducer = AutoencoderReducer(
-        36,
-        architecture="conv",
-        random_state=seed,
-        learning_rate_schedule=schedule,
-        **params,
-    )
-    start = time.perf_counter()
-    reducer.fit(X_fit)
-    seconds = time.perf_counter() - start
-    return {"mse": held_out_error(reducer, X_val), "fit_s": seconds}
+def schedule_scores(schedule: str, seed: int, X_fit, X_val, **params) -> dict:
+    params = {"learning_rate_schedule": schedule, **params}
+    return fit_scores(params, seed, X_fit, X_val)
 
 
 def start_rows(seeds, X_fit, X_val, stem: str):
-    """Each seed's validation MSE after 4 epochs under each schedule, then the count of
-    fits left at the mean image."""
+    """Each seed's validation MSE after START_EPOCHS epochs under each schedule, then
+    the count of fits left at the mean image."""
     mean_image_mse = float(np.mean((X_val - X_fit.mean(axis=0)) ** 2))
     columns = ["seed", *(f"{schedule} MSE" for schedule in SCHEDULES)]
     rows, stuck = [], dict.fromkeys(SCHEDULES, 0)
     for seed in seeds:
         row = {"seed": str(seed)}
         for schedule in SCHEDULES:
-            mse = fit_scores(schedule, seed, X_fit, X_val, epochs=START_EPOCHS)["mse"]
+            scores = schedule_scores(schedule, seed, X_fit, X_val, epochs=START_EPOCHS)
+            mse = scores["validation_mse"]
             at_the_mean = mse >= AT_THE_MEAN * mean_image_mse
             stuck[schedule] += at_the_mean
             row[f"{schedule} MSE"] = f"{mse:.5f}" + (" (mean image)" if at_the_mean else "")
@@ -96,8 +85,8 @@ def whole_rows(seeds, X_fit, X_val):
     for seed in seeds:
         row = {"seed": str(seed)}
         for schedule in SCHEDULES:
-            scores = fit_scores(schedule, seed, X_fit, X_val)
-            row[f"{schedule} MSE"] = f"{scores['mse']:.5f}"
+            scores = schedule_scores(schedule, seed, X_fit, X_val)
+            row[f"{schedule} MSE"] = f"{scores['validation_mse']:.5f}"
             row[f"{schedule} fit s"] = f"{scores['fit_s']:.1f}"
         rows.append(row)
         print(row, flush=True)

@@ -185,7 +185,7 @@ def train(
     verbose: int = 0,
     graph=None,
     schedule: str = "plateau",
-    learning_rate: float = 1e-3,
+    learning_rate: float,
 ) -> dict[str, list[float]]:
     """Fit a compiled autoencoder on rows of X and return its per-epoch history.
 
