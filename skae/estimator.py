@@ -22,6 +22,7 @@ from sklearn.base import (
 from . import checks
 from ._sklearn import Interval, StrOptions, _fit_context, check_is_fitted
 from .activations import CODE_ACTIVATIONS, HIDDEN_ACTIVATIONS
+from .convergence import error_share_of_mean_row, warn_if_at_mean_row
 from .penalty import chosen_alpha
 from .precision import bfloat16_native
 from .rows import RowSubset, dense_chunks
@@ -473,6 +474,12 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         -------
         self : AutoencoderReducer
             The fitted reducer.
+
+        Warns
+        -----
+        ConvergenceWarning
+            If the fitted reconstructions of the training rows are no better than their
+            mean row (an untrained decoder's): the fit learnt nothing.
         """
         continuing = self.warm_start and self.__sklearn_is_fitted__()
         with self._rollback_on_failure(continuing):
@@ -490,6 +497,11 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
                 )
                 return self
             self._train(X, epochs_left, early_stopping=self.spec_.early_stopping)
+        # After the fit is kept: a warning raised as an error leaves it usable.
+        warn_if_at_mean_row(
+            error_share_of_mean_row(self._networks, X, self.spec_.feature_weighting),
+            stacklevel=4,
+        )
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
