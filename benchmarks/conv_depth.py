@@ -52,6 +52,9 @@ PLATEAUS = {"learning_rate_schedule": "plateau"}
 # In float32, as the rows of conv_depth.md and conv_schedule.md were measured
 # (conv_precision.py weighs bfloat16).
 FLOAT32 = {"dtype_policy": "float32"}
+# The conv code's filters when conv_precision.py and conv_warmup.py were measured
+# (conv_width.py chose narrower ones after them).
+WIDER = {"conv_filters": (24, 48)}
 MAP_COLUMNS = ["conv_depth", "s for one map epoch"]
 
 
@@ -95,12 +98,12 @@ def network_rows(networks: list[dict], seeds, X_fit, X_val, stem: str, fixed=Non
     return columns, rows
 
 
-def validation_runs(description: str):
+def validation_runs(description: str, seeds: str = "0,1"):
     """(fitted rows, validation rows, seeds) as the command line's --data-dir and
-    --seeds say."""
+    --seeds (default ``seeds``) say."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data-dir", required=True, help="MNIST's folder")
-    parser.add_argument("--seeds", default="0,1")
+    parser.add_argument("--seeds", default=seeds)
     args = parser.parse_args()
     X_fit, X_val = validation_split(args.data_dir)
     return X_fit, X_val, [int(seed) for seed in args.seeds.split(",")]

@@ -3,7 +3,8 @@
 Protocol: training_runs' validation split of MNIST (fit on images 0-5,999, score on
 6,000-7,999; the last 2,000 are never read). Each fit is
 ``AutoencoderReducer(36, architecture="conv", random_state=seed, dtype_policy=...,
-learning_rate_schedule="linear")`` with every other parameter at its default (or
+learning_rate_schedule="linear", conv_filters=(24, 48))`` (the filters' default then)
+with every other parameter at its default (or
 ``epochs=--epochs``; the rate falls linearly, as the conv default's did then):
 "float32" computes every layer in float32; "mixed_bfloat16" computes the hidden
 layers in bfloat16 on float32 weights (Keras' mixed precision), the code and the
@@ -25,7 +26,7 @@ import statistics
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
-from conv_depth import fit_scores  # noqa: E402
+from conv_depth import WIDER, fit_scores  # noqa: E402
 from training_runs import (  # noqa: E402
     markdown_table,
     validation_split,
@@ -42,7 +43,12 @@ COLUMNS = [
 
 
 def policy_scores(policy: str, seed: int, epochs, X_fit, X_val) -> dict:
-    params = {"epochs": epochs, "dtype_policy": policy, "learning_rate_schedule": "linear"}
+    params = {
+        "epochs": epochs,
+        "dtype_policy": policy,
+        "learning_rate_schedule": "linear",
+        **WIDER,
+    }
     return fit_scores(params, seed, X_fit, X_val)
 
 

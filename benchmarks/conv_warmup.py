@@ -7,7 +7,8 @@ of 3e-3 some seeds never left it: Adam's first steps, full-sized even for the ti
 gradients that reach the decoder's last ReLU layer through those zero weights, left
 all of that layer's units dead. Two measurements, each
 ``AutoencoderReducer(36, architecture="conv", random_state=seed,
-learning_rate_schedule=...)`` with every other parameter at its default, under
+learning_rate_schedule=..., conv_filters=(24, 48))`` (the filters' default then) with
+every other parameter at its default, under
 "linear" (the rate falling from 3e-3 to 0) and "warmup_linear" (the same fall after a
 linear rise over the first two epochs):
 
@@ -33,7 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-from conv_depth import fit_scores  # noqa: E402
+from conv_depth import WIDER, fit_scores  # noqa: E402
 from training_runs import (  # noqa: E402
     markdown_table,
     validation_split,
@@ -48,7 +49,7 @@ AT_THE_MEAN = 0.95
 
 
 def schedule_scores(schedule: str, seed: int, X_fit, X_val, **params) -> dict:
-    params = {"learning_rate_schedule": schedule, **params}
+    params = {"learning_rate_schedule": schedule, **WIDER, **params}
     return fit_scores(params, seed, X_fit, X_val)
 
 

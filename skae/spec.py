@@ -51,7 +51,9 @@ __all__ = ["AUTO_SETTINGS", "DataFacts", "FitSpec", "resolve_spec"]
 # two epochs kept every seed tried from staying at the mean image
 # (benchmarks/results/conv_warmup_*.md), and its hidden layers computed in bfloat16 as
 # well in three quarters of the time, where that is native
-# (benchmarks/results/conv_precision_*.md). "umap" overrides the
+# (benchmarks/results/conv_precision_*.md); under that training (20, 40) reconstructed
+# as well as (24, 48) in nine tenths of the time (benchmarks/results/conv_width.md).
+# "umap" overrides the
 # training settings of any of them when a neighbour loss is on (and keeps maps' conv
 # networks at one convolution a scale: their epochs are long), "infonce" overrides
 # "umap" for that loss (its fixed few epochs are fewer than a plateau's patience: a
@@ -85,7 +87,7 @@ AUTO_SETTINGS = {
     },
     "conv": {
         "hidden_layer_sizes": (),
-        "conv_filters": (24, 48),
+        "conv_filters": (20, 40),
         "conv_depth": 2,
         "activation": "relu",
         "learning_rate": 3e-3,
