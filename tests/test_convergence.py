@@ -81,3 +81,36 @@ def test_rows_that_do_not_vary_have_no_share():
         error_share_of_mean_row(_Reconstructing(lambda rows: rows), constant, "equal")
         is None
     )
+
+
+def test_a_constant_feature_does_not_count():
+    # Its variance is exactly 0 (sums about the first row), not a rounding error that
+    # would divide its float32 reconstruction's rounding up to a large share.
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.normal(size=300), np.full(300, 1e3 / 7)])
+    exact = _Reconstructing(lambda rows: rows)
+    assert error_share_of_mean_row(exact, X, "equal") < 1e-6
+
+
+class _RecordingRows:
+    """Sparse rows that record how many rows each read asks for."""
+
+    def __init__(self, X):
+        self.X, self.shape, self.reads = X, X.shape, []
+
+    def __getitem__(self, rows):
+        self.reads.append(len(rows))
+        return self.X[rows]
+
+
+def test_wide_rows_are_read_a_few_at_a_time():
+    # 2,048 dense rows of 100,000 features would take 1.6 GB: the sample is read in
+    # chunks of about 8 MiB (10 such rows).
+    rng = np.random.default_rng(0)
+    cells = (rng.integers(0, 3_000, 30_000), rng.integers(0, 100_000, 30_000))
+    wide = scipy.sparse.csr_matrix((rng.random(30_000), cells), shape=(3_000, 100_000))
+    X = _RecordingRows(wide)
+    share = error_share_of_mean_row(_Reconstructing(lambda rows: rows), X, "variance")
+    assert share < 1e-6
+    assert sum(X.reads) == 2_048
+    assert max(X.reads) <= 10
