@@ -938,7 +938,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         >>> from sklearn.datasets import load_digits
         >>> from skae import AutoencoderReducer
         >>> X = load_digits().data / 16
-        >>> reducer = AutoencoderReducer(8, hidden_layer_sizes=(8,), epochs=2)
+        >>> reducer = AutoencoderReducer(8, hidden_layer_sizes=(8,), epochs=10)
         >>> reducer = reducer.fit(X)
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     path = os.path.join(folder, "digits.skae")
@@ -984,13 +984,13 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         >>> from sklearn.datasets import load_digits
         >>> from skae import AutoencoderReducer
         >>> X = load_digits().data / 16
-        >>> reducer = AutoencoderReducer(8, hidden_layer_sizes=(8,), epochs=2)
+        >>> reducer = AutoencoderReducer(8, hidden_layer_sizes=(8,), epochs=10)
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     path = os.path.join(folder, "digits.skae")
         ...     reducer.fit(X).save(path)
         ...     loaded = AutoencoderReducer.load(path)
         >>> loaded.partial_fit(X).n_iter_
-        3
+        11
         """
         from .fitted import FittedNetworks
         from .persistence import read_reducer
@@ -1028,7 +1028,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         >>> from sklearn.datasets import load_digits
         >>> from skae import AutoencoderReducer
         >>> X = load_digits().data / 16
-        >>> reducer = AutoencoderReducer(8, hidden_layer_sizes=(8,), epochs=2)
+        >>> reducer = AutoencoderReducer(8, hidden_layer_sizes=(8,), epochs=10)
         >>> reducer = reducer.fit(X)
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     reducer.export(os.path.join(folder, "encoder"))
