@@ -32,14 +32,20 @@ def _errors(reducer, X_train, X_test):
 
 
 @pytest.fixture(scope="module")
-def fitted_tables():
-    """Default 2-component reducers and PCA on each raw table's 70 % training split."""
+def fitted_table():
+    """The default 2-component reducer and PCA on a raw table's 70 % training split,
+    each table fitted on first use: a worker that runs tests one by one (CI's
+    ``--dist load``) fits only the tables its tests ask for."""
     fitted = {}
-    for name in TABLES:
-        X_train, X_test = _split(name)
-        reducer = AutoencoderReducer(n_components=2, random_state=0).fit(X_train)
-        fitted[name] = (X_train, X_test, reducer, PCA(n_components=2).fit(X_train))
-    return fitted
+
+    def fitted_for(name):
+        if name not in fitted:
+            X_train, X_test = _split(name)
+            reducer = AutoencoderReducer(n_components=2, random_state=0).fit(X_train)
+            fitted[name] = (X_train, X_test, reducer, PCA(n_components=2).fit(X_train))
+        return fitted[name]
+
+    return fitted_for
 
 
 @pytest.mark.slow
@@ -53,8 +59,8 @@ def test_beats_pca_on_held_out_digits(digits):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(TABLES))
-def test_raw_table_at_most_pca_in_raw_and_standardised_units(fitted_tables, name):
-    X_train, X_test, reducer, pca = fitted_tables[name]
+def test_raw_table_at_most_pca_in_raw_and_standardised_units(fitted_table, name):
+    X_train, X_test, reducer, pca = fitted_table(name)
     raw, standardised, per_feature = _errors(reducer, X_train, X_test)
     pca_raw, pca_standardised, _ = _errors(pca, X_train, X_test)
     assert raw <= pca_raw, (raw, pca_raw)
@@ -68,9 +74,9 @@ def test_raw_table_at_most_pca_in_raw_and_standardised_units(fitted_tables, name
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["breast_cancer", "mixed_units"])
-def test_training_improves_on_the_pca_start(fitted_tables, name):
+def test_training_improves_on_the_pca_start(fitted_table, name):
     # The tabular networks start at PCA's solution; training must move them below it.
-    X_train, _, reducer, pca = fitted_tables[name]
+    X_train, _, reducer, pca = fitted_table(name)
     raw, _, _ = _errors(reducer, X_train, X_train)
     pca_raw, _, _ = _errors(pca, X_train, X_train)
     assert raw < 0.95 * pca_raw, (raw, pca_raw)
@@ -119,8 +125,8 @@ def test_inverse_transform_returns_original_units():
 
 
 @pytest.mark.slow
-def test_equal_feature_weighting_favours_the_standardised_error(fitted_tables):
-    X_train, X_test, by_variance, _ = fitted_tables["mixed_units"]
+def test_equal_feature_weighting_favours_the_standardised_error(fitted_table):
+    X_train, X_test, by_variance, _ = fitted_table("mixed_units")
     # alpha as the defaults chose for this table (tabular.md), without the trials.
     equal = AutoencoderReducer(2, feature_weighting="equal", alpha=0.0, random_state=0).fit(
         X_train
