@@ -25,6 +25,7 @@ _PROFILE_NAMES = {
     "tabular": "tables",
     "umap": "neighbour maps",
     "infonce": "InfoNCE maps",
+    "infonce_dense": "dense InfoNCE maps",
     "infonce_many_rows": f"InfoNCE maps of {INFONCE_FEW_EPOCHS_MIN_ROWS}+ rows",
     "wide_code": f"dense codes of {WIDE_CODE_MIN_COMPONENTS}+ components",
 }

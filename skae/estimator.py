@@ -186,10 +186,10 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         input in training only (``transform`` is deterministic). In data units for data
         in [0, 1], otherwise in each feature's standard deviations; 0 turns it off.
         ``"auto"`` is 0.3 for ``"dense"`` on data in [0, 1] (images; 0.1 for codes of
-        24 or more components, and with the neighbour loss) and 0 otherwise:
-        on MNIST validation rows it lowered the dense network's error and raised its
-        2-D trustworthiness, while it raised the error on raw tables and of the conv
-        network (user guide, "Variants").
+        24 or more components, for the UMAP loss's maps and for conv maps) and 0
+        otherwise: on MNIST validation rows it lowered the dense network's error and
+        raised its 2-D trustworthiness, while it raised the error on raw tables and of
+        the conv network (user guide, "Variants" and "2-D maps").
     sparsity : float, default=0.0
         Sparse code: the weight of an L1 penalty on the code's activations.
     alpha : float or "auto", default="auto"

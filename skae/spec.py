@@ -53,13 +53,15 @@ __all__ = ["AUTO_SETTINGS", "DataFacts", "FitSpec", "resolve_spec"]
 # well in three quarters of the time, where that is native
 # (benchmarks/results/conv_precision_*.md); under that training (20, 40) reconstructed
 # as well as (24, 48) in nine tenths of the time (benchmarks/results/conv_width.md).
-# "umap" overrides the
-# training settings of any of them when a neighbour loss is on (and keeps maps' conv
-# networks at one convolution a scale: their epochs are long), "infonce" overrides
-# "umap" for that loss (its fixed few epochs are fewer than a plateau's patience: a
-# linear fall gave lower errors with as good neighbours, where the UMAP loss's
-# neighbours got worse, benchmarks/results/map_schedule.md), and
-# "infonce_many_rows" overrides "infonce" from INFONCE_FEW_EPOCHS_MIN_ROWS rows, chosen
+# "umap" overrides the training settings of any of them when a neighbour loss is on
+# (and keeps maps' conv networks at one convolution a scale: their epochs are long),
+# "infonce" overrides "umap" for that loss (its fixed few epochs are fewer than a
+# plateau's patience: a linear fall gave lower errors with as good neighbours, where the
+# UMAP loss's neighbours got worse, benchmarks/results/map_schedule.md),
+# "infonce_dense" overrides "infonce" for dense networks, where it was measured (more
+# noise closed most of the gap between the trustworthiness of training rows and of new
+# ones on MNIST, and did not lower digits', benchmarks/results/map_noise.md), and
+# "infonce_many_rows" overrides them from INFONCE_FEW_EPOCHS_MIN_ROWS rows, chosen
 # on MNIST's validation split (benchmarks/results/neighbor_tuning.md); their epochs
 # are passes over the graph's edges.
 AUTO_SETTINGS = {
@@ -116,6 +118,7 @@ AUTO_SETTINGS = {
         "dtype_policy": "float32",
     },
     "infonce": {"learning_rate_schedule": "linear"},
+    "infonce_dense": {"noise": 0.3},
     "infonce_many_rows": {"epochs": 6},
 }
 
@@ -376,6 +379,8 @@ def _profiles(
     if neighbor_loss == "umap":
         return profiles
     profiles = ("infonce", *profiles)
+    if profile == "dense":
+        profiles = ("infonce_dense", *profiles)
     if n_rows >= INFONCE_FEW_EPOCHS_MIN_ROWS:
         return ("infonce_many_rows", *profiles)
     return profiles

@@ -208,7 +208,7 @@ def test_map_training_settings_and_weight_reach_the_network(digits):
     assert (spec.learning_rate, spec.batch_size, spec.noise, spec.epochs) == (
         1e-2,
         1024,
-        0.1,
+        0.3,  # dense InfoNCE maps' own; the UMAP loss's is 0.1
         2,  # QUICK's
     )
     term = reducer.autoencoder_.get_layer("neighbor_loss")

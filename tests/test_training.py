@@ -136,6 +136,33 @@ def test_auto_learning_rate_schedule_follows_the_network(params, schedule):
     assert tables.learning_rate_schedule == "plateau"
 
 
+@pytest.mark.parametrize(
+    "params, noise",
+    [
+        ({"n_components": 2}, 0.3),
+        ({"n_components": 2, "neighbor_loss": "umap"}, 0.1),
+        ({"n_components": 2, "architecture": "conv"}, 0.1),
+        ({"n_components": 2, "noise": 0.05}, 0.05),
+        ({"n_components": 8}, 0.3),
+    ],
+)
+def test_auto_noise_of_dense_infonce_maps_is_their_own(params, noise):
+    # More noise closed most of the gap between training and new rows' trustworthiness
+    # of dense InfoNCE maps on MNIST; the conv map's fell with it (map_noise.md).
+    from skae.spec import DataFacts, resolve_spec
+
+    facts = DataFacts(64, True, 0.0, 1.0, 100)
+    assert resolve_spec(AutoencoderReducer(**params).get_params(), facts).noise == noise
+    # Off [0, 1] "auto" adds no noise, map or not.
+    table = DataFacts(64, False, -3.0, 9.0, 100)
+    assert (
+        resolve_spec(
+            AutoencoderReducer(2, neighbor_loss="infonce").get_params(), table
+        ).noise
+        == 0
+    )
+
+
 def test_conv_codes_raise_then_lower_the_rate_and_a_continued_fit_may_change_it(digits):
     X = digits[0][:64]
     conv = dict(architecture="conv", conv_filters=(4,), epochs=4, warm_start=True)
