@@ -296,6 +296,39 @@ def test_umap_is_compared_when_installed(small_digits):
     assert umap_row.trustworthiness > 0.8
 
 
+@pytest.mark.parametrize(
+    "methods, imports", [("pca,umap", True), ("autoencoder", True), ("pca", False)]
+)
+def test_umap_learn_is_imported_before_any_fit_is_timed(
+    small_digits, monkeypatch, methods, imports
+):
+    # The map fitted first would otherwise count umap-learn's import in its fit time,
+    # and UMAP's own fit after it would not.
+    from skae.compare import runner
+    from skae.compare.methods import MethodSkipped
+
+    def without_umap(method, *args):
+        if method == "umap":
+            raise MethodSkipped(UMAP_MISSING_NOTE)
+        return build_reducer(method, *args)
+
+    events = []
+    monkeypatch.setattr(runner, "import_umap", lambda: events.append("import umap"))
+    monkeypatch.setattr(runner, "build_reducer", without_umap)
+    data = small_digits
+    compare(
+        data.X_train,
+        data.X_test,
+        data.y_train,
+        data.y_test,
+        methods=methods,
+        autoencoder_params={"epochs": 1, "hidden_layer_sizes": (4,)},
+        progress=events.append,
+    )
+    assert (events[0] == "import umap") == imports, events
+    assert events.count("import umap") == int(imports)
+
+
 def test_unknown_method_is_named(small_digits):
     data = small_digits
     with pytest.raises(ValueError, match="'kmeans'.*choose from autoencoder"):

@@ -251,7 +251,8 @@ class Comparison:
             "best.",
             knn_protocol,
             "- Fit s: wall time of `fit_transform` on the training rows (all rows for "
-            "t-SNE). Transform s / 1,000 rows: wall time of `transform` on the test rows, "
+            "t-SNE), the libraries imported before any fit. Transform s / 1,000 rows: "
+            "wall time of `transform` on the test rows, "
             f"per 1,000 rows, after a warm-up call on {WARM_UP_ROWS} rows (the shortest "
             f"of up to 5 calls within 0.5 s). {_machine()}",
             "- Estimators:",
