@@ -163,6 +163,22 @@ def test_auto_noise_of_dense_infonce_maps_is_their_own(params, noise):
     )
 
 
+@pytest.mark.parametrize(
+    "params, stddev", [({}, 0.3), ({"noise": 0.05}, 0.05), ({"noise": 0}, None)]
+)
+def test_the_noise_the_spec_resolves_is_the_encoders_in_training(digits, params, stddev):
+    # The spec's value must reach the network: a map resolved to 0.3 and trained at
+    # another noise would keep the gap map_noise.md measured.
+    quick = dict(hidden_layer_sizes=(16,), epochs=1, random_state=0)
+    reducer = AutoencoderReducer(2, **quick, **params).fit(digits[0][:100])
+    layers = {layer.name: layer for layer in reducer.encoder_.layers}
+    if stddev is None:
+        assert "training_noise" not in layers
+    else:
+        assert reducer.spec_.noise == stddev
+        assert layers["training_noise"].stddev == pytest.approx(stddev)
+
+
 def test_conv_codes_raise_then_lower_the_rate_and_a_continued_fit_may_change_it(digits):
     X = digits[0][:64]
     conv = dict(architecture="conv", conv_filters=(4,), epochs=4, warm_start=True)
