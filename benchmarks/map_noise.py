@@ -5,8 +5,9 @@ rows it had not seen: on MNIST's validation split, trustworthiness 0.945 on trai
 rows against 0.927 held out (a scratch run of two seeds), a gap the encoder's
 generalisation makes, not the loss. Gaussian noise on the encoder's input in training
 (``noise``, in the rows' units, [0, 1] here) smooths what the encoder learns between the
-rows. This fits ``AutoencoderReducer(2, noise=..., random_state=seed)`` at each noise,
-three seeds each, on:
+rows. This fits ``AutoencoderReducer(2, noise=..., pca_components=None,
+random_state=seed)`` at each noise, three seeds each (the encoder reading the rows, as
+maps did before benchmarks/map_input.py), on:
 
 - digits: 1,400 training rows, the other 397 scored (the test suite's split);
 - MNIST's validation protocol (../shared/data/README.md): images 0-5,999 fitted, images
@@ -26,17 +27,15 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from training_runs import (  # noqa: E402
-    RESULTS,
     digits_split,
     labelled_validation_split,
-    map_scores,
-    markdown_table,
+    map_scores_with_seen_rows,
     seeds_cells,
     write_csv,
+    write_table_report,
 )
 
 from skae import AutoencoderReducer  # noqa: E402
-from skae.metrics import trustworthiness  # noqa: E402
 
 NOISES = (0.1, 0.2, 0.3, 0.4, 0.5)
 SEEDS = (0, 1, 2)
@@ -44,16 +43,13 @@ SCORES = ("mse", "trustworthiness", "knn_accuracy", "training_trustworthiness", 
 COLUMNS = ["data", "noise", *SCORES]
 
 
-def scores(noise: float, seed: int, X_fit, y_fit, X_val, y_val) -> dict:
-    reducer = AutoencoderReducer(2, noise=noise, random_state=seed)
-    run = map_scores(reducer, X_fit, y_fit, X_val, y_val)
-    seen = X_fit[: len(X_val)]
-    run["training_trustworthiness"] = trustworthiness(seen, reducer.transform(seen))
-    return run
+def scores(noise: float, seed: int, split) -> dict:
+    reducer = AutoencoderReducer(2, noise=noise, pca_components=None, random_state=seed)
+    return map_scores_with_seen_rows(reducer, *split)
 
 
 def row(data_name: str, noise: float, split) -> dict:
-    runs = [scores(noise, seed, *split) for seed in SEEDS]
+    runs = [scores(noise, seed, split) for seed in SEEDS]
     print(data_name, noise, runs, flush=True)
     return {"data": data_name, "noise": str(noise), **seeds_cells(runs, SCORES)}
 
@@ -71,18 +67,14 @@ def main():
         for noise in NOISES:
             rows.append(row(data_name, noise, split))
             write_csv("map_noise", COLUMNS, rows)
-    lines = [
+    caption = (
         "The default 2-D map (InfoNCE) at each training noise, seeds 0 / 1 / 2: held-out "
         "MSE, trustworthiness (k=5) and 5-NN accuracy, trustworthiness of as many "
         "training rows, fit seconds (digits: 397 held-out rows; MNIST: validation "
-        "images 6,000-7,999, fitted on images 0-5,999).",
-        "",
-        *markdown_table(COLUMNS, rows),
-        "",
-        "Made by `python benchmarks/map_noise.py --data-dir ../shared/data/mnist`. Fit "
-        "seconds compare only between rows of one run: other jobs may share the cores.",
-    ]
-    (RESULTS / "map_noise.md").write_text("\n".join(lines) + "\n")
+        "images 6,000-7,999, fitted on images 0-5,999)."
+    )
+    command = "python benchmarks/map_noise.py --data-dir ../shared/data/mnist"
+    write_table_report("map_noise", caption, COLUMNS, rows, command)
 
 
 if __name__ == "__main__":

@@ -120,6 +120,15 @@ def map_scores(reducer, X_fit, y_fit, X_val, y_val) -> dict:
     }
 
 
+def map_scores_with_seen_rows(reducer, X_fit, y_fit, X_val, y_val) -> dict:
+    """`map_scores`, and the trustworthiness of as many training rows (the first ones)
+    as there are validation rows: how far the map generalises to rows it has not seen."""
+    scores = map_scores(reducer, X_fit, y_fit, X_val, y_val)
+    seen = X_fit[: len(X_val)]
+    scores["training_trustworthiness"] = trustworthiness(seen, reducer.transform(seen))
+    return scores
+
+
 # The formats of map_scores' scores and of the timings beside them; the others are
 # "{:.3f}".
 SCORE_FORMATS = {
@@ -169,6 +178,16 @@ def markdown_table(columns: list[str], rows: list[dict]) -> list[str]:
     lines.append("| --- |" + " ---: |" * (len(columns) - 1))
     lines += ["| " + " | ".join(row[name] for name in columns) + " |" for row in rows]
     return lines
+
+
+def write_table_report(stem: str, caption: str, columns, rows, command: str):
+    """``results/<stem>.md``: the caption, the table of ``rows`` and the command."""
+    lines = [caption, "", *markdown_table(columns, rows), ""]
+    lines.append(
+        f"Made by `{command}`. Fit seconds compare only between rows of one run: other "
+        "jobs may share the cores."
+    )
+    (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
 
 
 def write_backend_report(stem: str, title: str, protocol: str, command: str, tables):

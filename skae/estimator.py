@@ -26,7 +26,12 @@ from .convergence import error_share_of_mean_row, warn_if_at_mean_row
 from .penalty import chosen_alpha
 from .precision import bfloat16_native
 from .rows import RowSubset, dense_chunks
-from .scaling import FEATURE_WEIGHTINGS, fit_scaling, principal_axes
+from .scaling import (
+    FEATURE_WEIGHTINGS,
+    encoder_input_projection,
+    fit_scaling,
+    principal_axes,
+)
 from .seeding import SeedStream
 from .spec import (
     ARCHITECTURES,
@@ -83,6 +88,19 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         ``"conv"``); the decoder mirrors them. ``()`` gives a single-layer dense
         encoder and decoder. ``"auto"`` is ``(256, 128, 64)`` for ``"dense"`` and
         ``()`` for ``"conv"``, which learned better without dense layers.
+    pca_components : int, "auto" or None, default="auto"
+        The dense encoder reads this many of the training rows' leading principal
+        components, a fixed projection fitted once per fit (PCA's, on the rows the
+        network trains on: in `partial_fit`, the first call's), instead of the rows;
+        the decoder still reconstructs every feature. ``noise`` is added to the
+        components, which is the same in distribution as adding it to the rows. None
+        reads the rows. ``"auto"`` is 50 for dense maps with InfoNCE's neighbour loss
+        on rows of more than 50 features, and None otherwise: on MNIST's validation
+        split such a map fitted in about two thirds of the time, at a slightly lower
+        trustworthiness and the same 5-NN accuracy and error, and on digits scored
+        higher on both (user guide, "2-D maps"). Raises ValueError for ``"conv"``,
+        an ``encoder`` builder, ``variational=True`` and tables whose networks start at
+        PCA (see Notes). The choice is ``spec_.pca_components``.
     conv_filters : tuple of int or "auto", default="auto"
         Filters of the encoder's convolutions (``"conv"`` only; the decoder mirrors
         them). Each entry is a scale: its last convolution halves the image's height
@@ -343,6 +361,11 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "architecture": [StrOptions(set(ARCHITECTURES))],
         "hidden_layer_sizes": ["array-like", StrOptions({"auto"})],
+        "pca_components": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],
         "conv_filters": ["array-like", StrOptions({"auto"})],
         "conv_depth": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "input_shape": [None, tuple, list],
@@ -389,6 +412,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         *,
         architecture="dense",
         hidden_layer_sizes="auto",
+        pca_components="auto",
         conv_filters="auto",
         conv_depth="auto",
         input_shape=None,
@@ -425,6 +449,7 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self.n_components = n_components
         self.architecture = architecture
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.pca_components = pca_components
         self.conv_filters = conv_filters
         self.conv_depth = conv_depth
         self.input_shape = input_shape
@@ -599,11 +624,15 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             pca_axes = principal_axes(
                 rows, scaling.input_offset, scaling.error_scale, spec.n_components
             )
+        input_projection = None
+        if spec.pca_components is not None:
+            input_projection = encoder_input_projection(rows, scaling, spec.pca_components)
         autoencoder = build(
             spec,
             scaling,
             seeds,
             pca_axes=pca_axes,
+            input_projection=input_projection,
             encoder_builder=self.encoder,
             decoder_builder=self.decoder,
         )

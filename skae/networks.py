@@ -123,7 +123,7 @@ def dense_encoder_core(spec: FitSpec, seeds: SeedStream) -> keras.Sequential:
     """Dense layers from ``n_features`` through ``hidden_layer_sizes`` to the code."""
     return keras.Sequential(
         [
-            keras.Input((spec.n_features,)),
+            keras.Input((spec.pca_components or spec.n_features,)),
             *_hidden_denses(spec.hidden_layer_sizes, "encoder", spec, seeds),
             _code_layer(spec, seeds),
         ],
@@ -300,14 +300,36 @@ def pca_kernels(axes: np.ndarray, scaling: DataScaling) -> tuple[np.ndarray, np.
 
 
 def wrap_encoder(
-    core: keras.Model, spec: FitSpec, scaling: DataScaling, seeds: SeedStream
+    core: keras.Model,
+    spec: FitSpec,
+    scaling: DataScaling,
+    seeds: SeedStream,
+    input_projection=None,
 ) -> keras.Sequential:
-    """The public encoder: scaling, training noise, reshape to images, core, sparsity."""
+    """The public encoder: scaling, principal components, training noise, reshape to
+    images, core, sparsity.
+
+    ``input_projection`` is the fixed ``(kernel, bias)`` of the principal components
+    (`skae.scaling.encoder_input_projection`), required when the spec reads them.
+    """
     layers = [keras.Input((spec.n_features,), name="rows")]
     if scaling.input_offset is not None:
         layers.append(
             FeatureScaling(scaling.input_offset, scaling.input_scale, name="scale_input")
         )
+    if spec.pca_components is not None:
+        # Fixed and in float32; its weights are set below (an initializer would write
+        # them into the model's config).
+        layers.append(
+            keras.layers.Dense(
+                spec.pca_components,
+                trainable=False,
+                name="principal_components",
+                dtype=_OUTPUT_DTYPE,
+            )
+        )
+    # Noise on the components is noise on the rows, seen through the projection: the
+    # same Gaussian, for a fraction of the draws.
     if spec.noise > 0:
         # Active in training only: transform stays deterministic.
         layers.append(
@@ -322,7 +344,11 @@ def wrap_encoder(
         layers.append(
             keras.layers.ActivityRegularization(l1=spec.sparsity, name="sparsity")
         )
-    return keras.Sequential(layers, name="encoder")
+    encoder = keras.Sequential(layers, name="encoder")
+    if spec.pca_components is not None:
+        kernel, bias = input_projection
+        encoder.get_layer("principal_components").set_weights([kernel, bias])
+    return encoder
 
 
 def wrap_decoder(
@@ -399,20 +425,23 @@ def build(
     seeds: SeedStream,
     *,
     pca_axes: np.ndarray | None = None,
+    input_projection: tuple[np.ndarray, np.ndarray] | None = None,
     encoder_builder: Callable | None = None,
     decoder_builder: Callable | None = None,
 ) -> keras.Model:
     """The compiled autoencoder ``spec`` describes, its weights drawn from ``seeds``.
 
     ``pca_axes`` (`skae.scaling.principal_axes`) are required when the spec starts at
-    PCA; the builders are the estimator's ``encoder`` and ``decoder`` parameters.
+    PCA, ``input_projection`` (`skae.scaling.encoder_input_projection`) when its encoder
+    reads principal components; the builders are the estimator's ``encoder`` and
+    ``decoder`` parameters.
     """
     encoder_core, decoder_core = _cores(spec, seeds, encoder_builder, decoder_builder)
     if spec.starts_at_pca:
         encoder_kernel, decoder_kernel = pca_kernels(pca_axes, scaling)
         encoder_core = with_linear_path(encoder_core, encoder_kernel)
         decoder_core = with_linear_path(decoder_core, decoder_kernel)
-    encoder = wrap_encoder(encoder_core, spec, scaling, seeds)
+    encoder = wrap_encoder(encoder_core, spec, scaling, seeds, input_projection)
     decoder = wrap_decoder(decoder_core, spec, scaling)
     neighbor_term = None if spec.neighbor_loss is None else _neighbor_term(spec, seeds)
     autoencoder = join_autoencoder(encoder, decoder, neighbor_term)

@@ -184,6 +184,25 @@ def principal_axes(X, mean, error_scale, n_components: int) -> np.ndarray:
     return axes
 
 
+def encoder_input_projection(
+    X, scaling: DataScaling, n_components: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """PCA's projection of the encoder's input onto its top axes, as kernel and bias.
+
+    The encoder's input is X itself for data in [0, 1], else X standardised by
+    ``scaling``; for an input row u the projection is ``(u - mean(u)) @ kernel``, its
+    ``n_components`` leading principal components (`principal_axes`, in those units).
+    """
+    mean, _ = column_moments(X)
+    if scaling.input_offset is None:
+        to_input_units, input_mean = 1.0, mean
+    else:
+        to_input_units = 1.0 / scaling.input_scale
+        input_mean = (mean - scaling.input_offset) * to_input_units
+    kernel = principal_axes(X, mean, to_input_units, n_components)
+    return kernel, -input_mean @ kernel
+
+
 def _covariance_axes(X, mean, error_scale) -> np.ndarray:
     """All axes, largest first, from the covariance matrix accumulated over chunks."""
     n_features = X.shape[1]

@@ -58,14 +58,17 @@ __all__ = ["AUTO_SETTINGS", "DataFacts", "FitSpec", "resolve_spec"]
 # "infonce" overrides "umap" for that loss (its fixed few epochs are fewer than a
 # plateau's patience: a linear fall gave lower errors with as good neighbours, where the
 # UMAP loss's neighbours got worse, benchmarks/results/map_schedule.md),
-# "infonce_dense" overrides "infonce" for dense networks, where it was measured (more
+# "infonce_dense" overrides "infonce" for dense networks, where it was measured: more
 # noise closed most of the gap between the trustworthiness of training rows and of new
-# ones on MNIST, and did not lower digits', benchmarks/results/map_noise.md), and
+# ones (benchmarks/results/map_noise.md), and their encoder reads the rows' leading
+# principal components, which took a map's fit on MNIST to about two thirds of the time
+# (benchmarks/results/map_input.md); and
 # "infonce_many_rows" overrides them from INFONCE_FEW_EPOCHS_MIN_ROWS rows, chosen
 # on MNIST's validation split (benchmarks/results/neighbor_tuning.md); their epochs
 # are passes over the graph's edges.
 AUTO_SETTINGS = {
     "dense": {
+        "pca_components": None,
         "hidden_layer_sizes": (256, 128, 64),
         "activation": "relu",
         "learning_rate": 1e-3,
@@ -77,6 +80,7 @@ AUTO_SETTINGS = {
         "dtype_policy": "float32",
     },
     "tabular": {
+        "pca_components": None,
         "hidden_layer_sizes": (256, 128, 64),
         "activation": "relu",
         "learning_rate": 3e-4,
@@ -88,6 +92,7 @@ AUTO_SETTINGS = {
         "dtype_policy": "float32",
     },
     "conv": {
+        "pca_components": None,
         "hidden_layer_sizes": (),
         "conv_filters": (20, 40),
         "conv_depth": 2,
@@ -118,7 +123,7 @@ AUTO_SETTINGS = {
         "dtype_policy": "float32",
     },
     "infonce": {"learning_rate_schedule": "linear"},
-    "infonce_dense": {"noise": 0.3},
+    "infonce_dense": {"noise": 0.3, "pca_components": 50},
     "infonce_many_rows": {"epochs": 6},
 }
 
@@ -200,6 +205,9 @@ class FitSpec:
         Of the neighbour graph and UMAP's curve (`skae.neighbors`).
     starts_at_pca : bool
         Whether encoder and decoder learn beside PCA's fixed linear map.
+    pca_components : int or None
+        How many of the rows' leading principal components the dense encoder reads
+        through a fixed projection; None when it reads the rows.
     custom_encoder, custom_decoder : bool
         Whether the user's builders make the networks.
     optimizer : str
@@ -236,6 +244,7 @@ class FitSpec:
     n_neighbors: int
     min_dist: float
     starts_at_pca: bool
+    pca_components: int | None
     custom_encoder: bool
     custom_decoder: bool
     optimizer: str
@@ -268,12 +277,14 @@ class FitSpec:
     def from_dict(cls, values: dict) -> "FitSpec":
         # Specs saved before conv_depth existed built one convolution per scale; before
         # learning_rate_schedule, only InfoNCE's maps lowered the rate linearly; before
-        # dtype_policy, every layer computed in float32.
+        # dtype_policy, every layer computed in float32; before pca_components, every
+        # encoder read the rows.
         schedule = "linear" if values.get("neighbor_loss") == "infonce" else "plateau"
         values = {
             "conv_depth": 1,
             "learning_rate_schedule": schedule,
             "dtype_policy": "float32",
+            "pca_components": None,
             **values,
         }
         names = {field.name for field in fields(cls)}
@@ -317,6 +328,9 @@ def resolve_spec(
         facts.unit_interval,
         facts.n_rows,
     )
+    pca_components = _checked_pca_components(
+        params, profiles, image_shape, facts, starts_at_pca
+    )
     noise = params["noise"]
     if noise == "auto":
         noise = _auto(params, "noise", profiles) if facts.unit_interval else 0.0
@@ -352,6 +366,7 @@ def resolve_spec(
         n_neighbors=int(params["n_neighbors"]),
         min_dist=float(params["min_dist"]),
         starts_at_pca=bool(starts_at_pca),
+        pca_components=pca_components,
         custom_encoder=params["encoder"] is not None,
         custom_decoder=params["decoder"] is not None,
         optimizer=params["optimizer"],
@@ -462,6 +477,42 @@ def _checked_alpha(params: dict, starts_at_pca: bool) -> float | None:
             "builder's layers a kernel_regularizer instead."
         )
     return float(params["alpha"])
+
+
+def _checked_pca_components(
+    params: dict, profiles, image_shape, facts: DataFacts, starts_at_pca: bool
+):
+    """How many principal components skae's dense encoder reads; None for the rows.
+
+    "auto" projects only where it was measured (dense InfoNCE maps) and only rows wider
+    than the projection; ValueError for a projection skae cannot build.
+    """
+    choice = params["pca_components"]
+    if choice is None:
+        return None
+    where = None
+    if image_shape is not None:
+        where = "the conv architecture, whose encoder reads images"
+    elif params["encoder"] is not None:
+        where = "an encoder builder, which reads the rows"
+    elif params["variational"]:
+        where = "variational=True"
+    elif starts_at_pca:
+        where = "tables, whose networks start at PCA"
+    if choice == "auto":
+        chosen = None if where else _auto(params, "pca_components", profiles)
+        return chosen if chosen is not None and chosen < facts.n_features else None
+    if where:
+        raise ValueError(
+            f"pca_components={choice!r} sets what skae's dense encoder reads, and cannot "
+            f"apply to {where}. Set pca_components=None."
+        )
+    if choice > facts.n_features:
+        raise ValueError(
+            f"pca_components={choice} exceeds the {facts.n_features} features of X. "
+            f"Set it to at most {facts.n_features}, or to None."
+        )
+    return int(choice)
 
 
 def _checked_dtype_policy(params: dict, profiles, bfloat16_native: bool) -> str:
