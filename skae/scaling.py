@@ -195,7 +195,7 @@ def encoder_input_projection(
     """
     mean, _ = column_moments(X)
     if scaling.input_offset is None:
-        to_input_units, input_mean = 1.0, mean
+        to_input_units, input_mean = np.ones_like(mean), mean
     else:
         to_input_units = 1.0 / scaling.input_scale
         input_mean = (mean - scaling.input_offset) * to_input_units

@@ -95,6 +95,21 @@ def test_tables_project_their_standardised_rows(digits):
     assert np.allclose(components * signs, expected, atol=1e-3)
 
 
+def test_wide_sparse_rows_are_projected_without_being_made_dense():
+    # Past 2,048 features the axes come from products with the sparse rows (ARPACK).
+    import scipy.sparse
+
+    X = scipy.sparse.random(80, 2100, density=0.02, format="csr", random_state=0)
+    X.data = 0.5 + X.data / 2  # in [0, 1], reaching 0.5
+    reducer = AutoencoderReducer(2, **TINY).fit(X)
+    assert reducer.spec_.pca_components == 50
+    components = np.asarray(_projection(reducer)(X.toarray().astype(np.float32)))
+    expected = PCA(50, svd_solver="full").fit_transform(X.toarray())
+    top = slice(0, 5)  # the leading axes, which ARPACK and LAPACK agree on
+    signs = np.sign((components[:, top] * expected[:, top]).sum(axis=0))
+    assert np.allclose(components[:, top] * signs, expected[:, top], atol=1e-3)
+
+
 def test_partial_fit_keeps_the_first_calls_projection(digits):
     X = digits[0]
     reducer = AutoencoderReducer(
