@@ -98,9 +98,9 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         on rows of more than 50 features, and None otherwise: on MNIST's validation
         split such a map fitted in about two thirds of the time, at a slightly lower
         trustworthiness and the same 5-NN accuracy and error, and on digits scored
-        higher on both (user guide, "2-D maps"). Raises ValueError for ``"conv"``,
-        an ``encoder`` builder, ``variational=True`` and tables whose networks start at
-        PCA (see Notes). The choice is ``spec_.pca_components``.
+        higher on both (user guide, "2-D maps"). An int raises ValueError for
+        ``"conv"``, an ``encoder`` builder and tables whose networks start at PCA (see
+        Notes). The choice is ``spec_.pca_components``.
     conv_filters : tuple of int or "auto", default="auto"
         Filters of the encoder's convolutions (``"conv"`` only; the decoder mirrors
         them). Each entry is a scale: its last convolution halves the image's height

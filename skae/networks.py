@@ -328,8 +328,8 @@ def wrap_encoder(
                 dtype=_OUTPUT_DTYPE,
             )
         )
-    # Noise on the components is noise on the rows, seen through the projection: the
-    # same Gaussian, for a fraction of the draws.
+    # After a projection the noise is drawn on the components: the rows' Gaussian noise
+    # seen through orthonormal axes is the same Gaussian, for a fraction of the draws.
     if spec.noise > 0:
         # Active in training only: transform stays deterministic.
         layers.append(

@@ -495,8 +495,6 @@ def _checked_pca_components(
         where = "the conv architecture, whose encoder reads images"
     elif params["encoder"] is not None:
         where = "an encoder builder, which reads the rows"
-    elif params["variational"]:
-        where = "variational=True"
     elif starts_at_pca:
         where = "tables, whose networks start at PCA"
     if choice == "auto":

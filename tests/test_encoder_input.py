@@ -31,6 +31,7 @@ def _resolved(facts=IMAGES, **params):
         ({"n_components": 2}, DataFacts(64, False, -3.0, 9.0, 100), None),  # a table
         ({"n_components": 8, "pca_components": 20}, IMAGES, 20),
         ({"n_components": 2, "pca_components": None}, IMAGES, None),
+        ({"n_components": 2, "variational": True, "pca_components": 20}, IMAGES, 20),
     ],
 )
 def test_auto_projects_only_dense_infonce_maps_of_wide_rows(params, facts, expected):
@@ -42,7 +43,6 @@ def test_auto_projects_only_dense_infonce_maps_of_wide_rows(params, facts, expec
     [
         ({"architecture": "conv"}, "conv architecture"),
         ({"encoder": lambda d, k: None}, "encoder builder"),
-        ({"variational": True}, "variational=True"),
         ({"pca_components": 65}, "exceeds the 64 features"),
     ],
 )
@@ -136,3 +136,12 @@ def test_a_projecting_map_round_trips_through_pickle_and_save(digits, tmp_path):
     loaded = AutoencoderReducer.load(tmp_path / "map.skae")
     assert loaded.spec_.pca_components == 50
     assert np.array_equal(loaded.transform(X_test), codes)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_variational_code_reads_components_too(digits):
+    reducer = AutoencoderReducer(4, variational=True, pca_components=10, **TINY).fit(
+        digits[0][:200]
+    )
+    assert reducer.encoder_.get_layer("encoder_network").input_shape == (None, 10)
+    assert np.isfinite(reducer.sample(3, random_state=0)).all()
