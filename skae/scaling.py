@@ -193,14 +193,14 @@ def encoder_input_projection(
     ``scaling``; for an input row u the projection is ``(u - mean(u)) @ kernel``, its
     ``n_components`` leading principal components (`principal_axes`, in those units).
     """
-    mean, _ = column_moments(X)
-    if scaling.input_offset is None:
-        to_input_units, input_mean = np.ones_like(mean), mean
-    else:
+    if scaling.input_offset is not None:
+        # Standardised rows are centred already: their offset is the feature mean.
         to_input_units = 1.0 / scaling.input_scale
-        input_mean = (mean - scaling.input_offset) * to_input_units
-    kernel = principal_axes(X, mean, to_input_units, n_components)
-    return kernel, -input_mean @ kernel
+        kernel = principal_axes(X, scaling.input_offset, to_input_units, n_components)
+        return kernel, np.zeros(n_components)
+    mean, _ = column_moments(X)
+    kernel = principal_axes(X, mean, np.ones_like(mean), n_components)
+    return kernel, -mean @ kernel
 
 
 def _covariance_axes(X, mean, error_scale) -> np.ndarray:
