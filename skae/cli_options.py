@@ -27,6 +27,9 @@ _PROFILE_NAMES = {
     "infonce": "InfoNCE maps",
     "infonce_dense": "dense InfoNCE maps",
     "infonce_many_rows": f"InfoNCE maps of {INFONCE_FEW_EPOCHS_MIN_ROWS}+ rows",
+    "infonce_dense_many_rows": (
+        f"dense InfoNCE maps of {INFONCE_FEW_EPOCHS_MIN_ROWS}+ rows"
+    ),
     "wide_code": f"dense codes of {WIDE_CODE_MIN_COMPONENTS}+ components",
 }
 # "auto" settings that apply to data in [0, 1] only, as `skae.spec.resolve_spec` reads
@@ -53,7 +56,9 @@ def _options_reader(constraint: StrOptions) -> _Reader:
             raise ValueError(text)
         return text
 
-    return _Reader(read, " or ".join(repr(option) for option in sorted(constraint.options)))
+    options = sorted(constraint.options)
+    metavar = "{" + ",".join(options) + "}"
+    return _Reader(read, " or ".join(repr(option) for option in options), metavar)
 
 
 def _interval_reader(constraint: Interval) -> _Reader:
@@ -97,6 +102,19 @@ _NAMED_READERS = {
 }
 _NAMED_READERS[list] = _NAMED_READERS[tuple]
 
+# What "none" parses to: a left-out option's value is None, so None itself cannot say
+# that the option was given (`params_from_args` turns this back into None).
+_GIVEN_NONE = object()
+
+
+def _read_none(text: str):
+    if text != "none":
+        raise ValueError(text)
+    return _GIVEN_NONE
+
+
+_NONE_READER = _Reader(_read_none, "'none'", hint='"none" for None.')
+
 
 def _reader(constraint) -> _Reader | None:
     """How a shell word satisfies ``constraint``; None when it cannot (callables)."""
@@ -128,11 +146,16 @@ def _option_kwargs(constraints: list) -> dict | None:
         if "boolean" in constraints:
             return {"action": argparse.BooleanOptionalAction}
         return None
+    metavar = next((reader.metavar for reader in readers if reader.metavar), None)
+    if None in constraints:  # beside values a shell can give (not callables alone)
+        readers.append(_NONE_READER)
+        if metavar.startswith("{"):  # a choice among words: "none" is one more
+            metavar = metavar[:-1] + ",none}"
     if all(isinstance(constraint, StrOptions) for constraint in constraints):
         return {"choices": sorted(set().union(*(c.options for c in constraints)))}
     return {
         "type": _value_type(readers),
-        "metavar": next((reader.metavar for reader in readers if reader.metavar), None),
+        "metavar": metavar,
         # not an argparse keyword: add_param_options puts it in the help
         "hint": " ".join(reader.hint for reader in readers if reader.hint),
     }
@@ -185,6 +208,8 @@ def _shown(value) -> str:
         return ",".join(str(item) for item in value) or "none"
     if isinstance(value, float):
         return f"{value:g}"
+    if value is None:
+        return "none"
     return str(value)
 
 
@@ -202,6 +227,9 @@ def _auto_meaning(name: str) -> str:
         meaning += "; 0 for data not in [0, 1]"
     if meaning and name in _NATIVE_BFLOAT16_ONLY:
         meaning += "; float32 where the backend does not compute bfloat16 natively"
+    if meaning and name == "pca_components":
+        # as `skae.spec` reads it: a projection must be narrower than the rows
+        meaning += "; none for rows of no more features than that"
     return meaning
 
 
@@ -243,10 +271,11 @@ def add_param_options(parser: argparse.ArgumentParser, exclude=()) -> tuple[str,
 
 
 def params_from_args(args: argparse.Namespace) -> dict:
-    """The estimator's parameters among ``args`` that were given (not None)."""
+    """The estimator's parameters among ``args`` that were given (not None); "none"
+    gives None."""
     given = vars(args)
     return {
-        name: given[name]
+        name: None if given[name] is _GIVEN_NONE else given[name]
         for name in AutoencoderReducer._parameter_constraints
         if given.get(name) is not None
     }

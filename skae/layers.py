@@ -4,6 +4,8 @@ They are registered as serializable Keras objects, so a saved model that contain
 loads with ``safe_mode=True`` (no `Lambda`, no code in the file).
 """
 
+import math
+
 import keras
 import numpy as np
 from keras import ops
@@ -220,12 +222,13 @@ class _NeighborTerm(keras.layers.Layer):
     the heads, its second half the tails (`skae.batches` builds them so). The layer adds
     ``weight`` times its subclass's ``_cross_entropy(heads, tails)``, built on UMAP's
     curve ``p(d) = 1 / (1 + a * d ** (2 * b))`` of code distances, and passes on the
-    heads' codes only: the decoder reconstructs the heads, which `skae.losses` scores
-    against the batch's first half. The graph is symmetric, so a row is drawn as often
-    as a head as as a tail; leaving the tails' reconstruction out shortened an epoch
-    by about an eighth at the same validation scores (benchmarks/results/edge_heads.md).
-    Outside training it is the identity and adds nothing, so validation losses are
-    reconstruction losses.
+    first ``decoded_heads`` of the heads' codes only: the decoder reconstructs those,
+    which `skae.losses` scores against the batch's first rows. The graph is symmetric,
+    so a row is drawn as often as a head as as a tail; leaving the tails'
+    reconstruction out shortened an epoch by about an eighth at the same validation
+    scores (benchmarks/results/edge_heads.md). Edges are drawn at random, so the first
+    heads are a random sample of them. Outside training it is the identity and adds
+    nothing, so validation losses are reconstruction losses.
 
     Parameters
     ----------
@@ -233,13 +236,23 @@ class _NeighborTerm(keras.layers.Layer):
         Weight of the term against the reconstruction loss.
     a, b : float
         UMAP's curve for ``min_dist`` (`skae.neighbors.curve_parameters`).
+    decoded_heads : float
+        The share of the heads the decoder reconstructs, ``1 / k`` for a whole ``k``
+        (rounded up to whole rows, so at least one).
     """
 
-    def __init__(self, weight, a, b, **kwargs):
+    def __init__(self, weight, a, b, decoded_heads=1.0, **kwargs):
         super().__init__(**kwargs)
         self.weight = float(weight)
         self.a = float(a)
         self.b = float(b)
+        self.decoded_heads = float(decoded_heads)
+        # Whole-number arithmetic on the batch size, which is a tensor in a traced step.
+        self._heads_per_decoded = round(1.0 / self.decoded_heads)
+        if not math.isclose(self._heads_per_decoded * self.decoded_heads, 1.0):
+            raise ValueError(
+                f"decoded_heads must be 1 / k for a whole k; got {decoded_heads}."
+            )
         if TRACKERS_IN_LAYERS:
             self.tracker = keras.metrics.Mean(name="neighbor_loss")
 
@@ -255,13 +268,20 @@ class _NeighborTerm(keras.layers.Layer):
         self.add_loss(self.weight * cross_entropy)
         if TRACKERS_IN_LAYERS:
             self.tracker.update_state(cross_entropy)
-        return heads
+        k = self._heads_per_decoded
+        return heads[: (half + k - 1) // k]
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "weight": self.weight, "a": self.a, "b": self.b}
+        return {
+            **super().get_config(),
+            "weight": self.weight,
+            "a": self.a,
+            "b": self.b,
+            "decoded_heads": self.decoded_heads,
+        }
 
 
 @keras.saving.register_keras_serializable(package="skae")

@@ -398,9 +398,20 @@ def _neighbor_term(spec: FitSpec, seeds: SeedStream):
 
     a, b = curve_parameters(spec.min_dist)
     if spec.neighbor_loss == "infonce":
-        return InfoNCENeighborLoss(spec.neighbor_weight, a, b, name="neighbor_loss")
+        return InfoNCENeighborLoss(
+            spec.neighbor_weight,
+            a,
+            b,
+            decoded_heads=spec.decoded_heads,
+            name="neighbor_loss",
+        )
     return UMAPNeighborLoss(
-        spec.neighbor_weight, a, b, seed=seeds.next_seed(), name="neighbor_loss"
+        spec.neighbor_weight,
+        a,
+        b,
+        decoded_heads=spec.decoded_heads,
+        seed=seeds.next_seed(),
+        name="neighbor_loss",
     )
 
 

@@ -100,6 +100,15 @@ def test_a_parameter_added_to_the_constraints_becomes_an_option(monkeypatch):
             ["--code-activation", "tanh", "--random-state", "7"],
             {"code_activation": "tanh", "random_state": 7},
         ),
+        # "none" gives None where a parameter takes it, which leaving it out cannot
+        (
+            ["--neighbor-loss", "none", "--pca-components", "none"],
+            {"neighbor_loss": None, "pca_components": None},
+        ),
+        (
+            ["--neighbor-loss", "umap", "--pca-components", "20"],
+            {"neighbor_loss": "umap", "pca_components": 20},
+        ),
     ],
 )
 def test_options_parse_to_the_estimators_params(argv, params):
@@ -121,6 +130,8 @@ def test_options_parse_to_the_estimators_params(argv, params):
         (["--hidden-layer-sizes", "8,0"], "comma-separated positive ints or 'auto'"),
         (["--input-shape", "28,x,1"], "comma-separated ints"),
         (["--random-state", "seed"], "expected an int"),
+        (["--neighbor-loss", "tsne"], "'auto' or 'infonce' or 'umap' or 'none'"),
+        (["--n-components", "none"], str(CONSTRAINTS["n_components"][0])),
     ],
 )
 def test_a_bad_value_is_a_usage_error_naming_what_was_expected(capsys, argv, expected):
@@ -153,6 +164,11 @@ def test_help_spells_out_the_auto_defaults(capsys):
     assert "mixed_bfloat16 for conv" in options["--dtype-policy"].help
     assert "not compute bfloat16 natively" in options["--dtype-policy"].help
     assert "256,128,64 for dense" in options["--hidden-layer-sizes"].help
+    # auto principal components: 50 for dense maps of wider rows, else none
+    pca = options["--pca-components"].help
+    assert "50 for dense InfoNCE maps" in pca and "none for rows of no more" in pca
+    assert '"none" for None' in options["--neighbor-loss"].help
+    assert options["--neighbor-loss"].metavar == "{auto,infonce,umap,none}"
 
 
 def test_parsed_options_reach_the_saved_model(tmp_path, capsys):

@@ -115,6 +115,60 @@ def test_a_maps_training_decodes_the_edge_heads_and_scores_them_on_their_rows(di
     assert float(model.loss(tails, decoded)) > 2 * on_heads
 
 
+@pytest.mark.parametrize(
+    ("decoded_heads", "n_heads", "n_decoded"),
+    [(1.0, 5, 5), (0.5, 5, 3), (0.5, 1, 1), (0.25, 8, 2)],
+)
+def test_the_term_passes_on_its_share_of_the_heads_and_at_least_one(
+    decoded_heads, n_heads, n_decoded
+):
+    term = InfoNCENeighborLoss(1.0, *curve_parameters(0.1), decoded_heads=decoded_heads)
+    heads = np.random.RandomState(0).normal(size=(n_heads, 2)).astype(np.float32)
+    passed = term(np.concatenate([heads, heads + 0.1]), training=True)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(passed), heads[:n_decoded])
+    # The neighbour term still reads every edge: all heads against all tails.
+    whole = InfoNCENeighborLoss(1.0, *curve_parameters(0.1))
+    whole(np.concatenate([heads, heads + 0.1]), training=True)
+    assert float(term.losses[-1]) == float(whole.losses[-1])
+    restored = InfoNCENeighborLoss.from_config(term.get_config())
+    assert restored.decoded_heads == decoded_heads
+
+
+def test_the_share_of_decoded_heads_must_be_a_whole_fraction():
+    with pytest.raises(ValueError, match="decoded_heads must be 1 / k"):
+        InfoNCENeighborLoss(1.0, *curve_parameters(0.1), decoded_heads=0.3)
+
+
+@pytest.mark.parametrize(
+    "params, n_rows, decoded_heads, epochs",
+    [
+        ({}, 6000, 0.5, 7),  # a dense InfoNCE map of many rows
+        ({}, 5999, 1.0, 12),
+        ({"architecture": "conv"}, 6000, 1.0, 6),
+        ({"neighbor_loss": "umap"}, 6000, 1.0, 12),
+        ({"neighbor_loss": None}, 6000, 1.0, 200),
+    ],
+)
+def test_dense_infonce_maps_of_many_rows_decode_half_their_heads_an_epoch_longer(
+    params, n_rows, decoded_heads, epochs
+):
+    facts = DataFacts(64, True, 0.0, 1.0, n_rows)
+    spec = resolve_spec(AutoencoderReducer(2, **params).get_params(), facts)
+    assert (spec.decoded_heads, spec.epochs) == (decoded_heads, epochs)
+
+
+def test_a_maps_network_decodes_the_specs_share_of_heads(digits, monkeypatch):
+    monkeypatch.setattr("skae.spec.INFONCE_FEW_EPOCHS_MIN_ROWS", 100)
+    X = digits[0][:200].astype(np.float32)
+    reducer = AutoencoderReducer(2, epochs=1, hidden_layer_sizes=(8,), random_state=0)
+    reducer.fit(X)
+    assert reducer.spec_.decoded_heads == 0.5
+    model = reducer._networks.autoencoder
+    decoded = model(np.concatenate([X[:5], X[5:10]]), training=True)
+    assert keras.ops.convert_to_numpy(decoded).shape == (3, 64)  # 5 heads, 3 decoded
+    assert reducer.transform(X).shape == (200, 2)  # outside training, every row
+
+
 def test_infonce_term_picks_each_heads_own_tail_among_the_batchs_tails():
     generator = np.random.RandomState(0)
     heads = 3.0 * generator.normal(size=(32, 2)).astype(np.float32)
