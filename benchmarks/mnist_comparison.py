@@ -8,7 +8,7 @@ Protocol (the one this project's MNIST folder prescribes in its README):
 - Sizes: 2 components (the 2-D map) and 36 components (the study's 6x6 code).
 - Methods, all with random_state=0 and otherwise default settings:
   `AutoencoderReducer(n_components)` (dense 256-128-64; at 2 components with the
-  InfoNCE neighbour loss, 6 epochs over its graph's edges, and as `plain_autoencoder`
+  InfoNCE neighbour loss, 7 epochs over its graph's edges, and as `plain_autoencoder`
   without it, 200 epochs; at 36 components the plain network only); `PCA`;
   `KernelPCA(kernel="rbf", fit_inverse_transform=True)` with
   gamma = 1 / (n_features * Var(X_train)); t-SNE at 2 components only (fitted on all

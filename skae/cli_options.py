@@ -149,7 +149,7 @@ def _option_kwargs(constraints: list) -> dict | None:
     metavar = next((reader.metavar for reader in readers if reader.metavar), None)
     if None in constraints:  # beside values a shell can give (not callables alone)
         readers.append(_NONE_READER)
-        if metavar.startswith("{"):  # a choice among words: "none" is one more
+        if metavar and metavar.startswith("{"):  # a choice among words: "none" is one more
             metavar = metavar[:-1] + ",none}"
     if all(isinstance(constraint, StrOptions) for constraint in constraints):
         return {"choices": sorted(set().union(*(c.options for c in constraints)))}

@@ -175,11 +175,13 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         Passes over the training data; a maximum when training stops early. With the
         neighbour loss, an epoch draws as many edges as the neighbour graph has
         (about 20 per row for ``n_neighbors=15``), so it encodes each row about 40
-        times and reconstructs it about 20. ``"auto"`` is 200 for ``"dense"`` (60 for
-        codes of 24 or more components on data in [0, 1]), 40 for ``"conv"``, whose
-        epochs cost more and learn more, and 12 with the neighbour loss (6 with
-        InfoNCE's from 6,000 training rows, where it measured as good in half the
-        time; rows held out by ``early_stopping`` do not count). With
+        times and reconstructs it about 20 (about 10 in dense InfoNCE maps of 6,000
+        rows or more, which reconstruct half of each batch's heads). ``"auto"`` is 200
+        for ``"dense"`` (60 for codes of 24 or more components on data in [0, 1]), 40
+        for ``"conv"``, whose epochs cost more and learn more, and 12 with the
+        neighbour loss (6 with InfoNCE's from 6,000 training rows, where it measured
+        as good in half the time, and 7 for dense ones, which decode half as much;
+        rows held out by ``early_stopping`` do not count). With
         ``warm_start=True`` this is the total over all fits,
         as ``n_estimators`` is in scikit-learn's ensembles.
     early_stopping : bool, default=False

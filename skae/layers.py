@@ -248,7 +248,8 @@ class _NeighborTerm(keras.layers.Layer):
         self.b = float(b)
         self.decoded_heads = float(decoded_heads)
         # Whole-number arithmetic on the batch size, which is a tensor in a traced step.
-        self._heads_per_decoded = round(1.0 / self.decoded_heads)
+        whole = 0 < self.decoded_heads <= 1
+        self._heads_per_decoded = round(1.0 / self.decoded_heads) if whole else 0
         if not math.isclose(self._heads_per_decoded * self.decoded_heads, 1.0):
             raise ValueError(
                 f"decoded_heads must be 1 / k for a whole k; got {decoded_heads}."
@@ -269,6 +270,8 @@ class _NeighborTerm(keras.layers.Layer):
         if TRACKERS_IN_LAYERS:
             self.tracker.update_state(cross_entropy)
         k = self._heads_per_decoded
+        if k == 1:
+            return heads  # no further slice, which TensorFlow would compute otherwise
         return heads[: (half + k - 1) // k]
 
     def compute_output_shape(self, input_shape):

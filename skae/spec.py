@@ -68,8 +68,8 @@ __all__ = ["AUTO_SETTINGS", "DataFacts", "FitSpec", "resolve_spec"]
 # are passes over the graph's edges; and "infonce_dense_many_rows" overrides it for
 # dense ones, with decoded_heads (no parameter): their decoder reconstructs half of
 # each edge batch's heads, which on MNIST's validation split paid for a seventh epoch
-# and still took 0.93 of the time, at the same scores within the seeds' spread (on
-# digits' fewer rows it cost 5% more error; benchmarks/results/map_decoded_heads.md).
+# in 0.97 of the time, every score as good or a little better (on digits' fewer rows
+# it cost 4% more error; benchmarks/results/map_decoded_heads.md).
 AUTO_SETTINGS = {
     "dense": {
         "pca_components": None,

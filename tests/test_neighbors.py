@@ -134,9 +134,10 @@ def test_the_term_passes_on_its_share_of_the_heads_and_at_least_one(
     assert restored.decoded_heads == decoded_heads
 
 
-def test_the_share_of_decoded_heads_must_be_a_whole_fraction():
+@pytest.mark.parametrize("decoded_heads", [0.3, 0.0, 2.0, -0.5])
+def test_the_share_of_decoded_heads_must_be_a_whole_fraction(decoded_heads):
     with pytest.raises(ValueError, match="decoded_heads must be 1 / k"):
-        InfoNCENeighborLoss(1.0, *curve_parameters(0.1), decoded_heads=0.3)
+        InfoNCENeighborLoss(1.0, *curve_parameters(0.1), decoded_heads=decoded_heads)
 
 
 @pytest.mark.parametrize(
@@ -295,12 +296,13 @@ def test_infonce_maps_lower_the_learning_rate_linearly_over_each_fits_epochs(dig
 
 @pytest.mark.parametrize(
     "neighbor_loss, n_rows, epochs",
-    [("auto", 6000, 6), ("infonce", 6000, 6), ("infonce", 5999, 12), ("umap", 6000, 12)],
+    [("auto", 6000, 7), ("infonce", 6000, 7), ("infonce", 5999, 12), ("umap", 6000, 12)],
 )
 def test_auto_epochs_follow_the_neighbour_loss_and_the_rows(neighbor_loss, n_rows, epochs):
-    # InfoNCE's 6 passes over the edges scored as its 12 did on 6,000 MNIST rows; 3,000
-    # rows and digits' 1,400, with fewer edge batches an epoch, needed 12
-    # (infonce_epochs.md). A continued fit reads its own rows.
+    # InfoNCE's 6 passes over the edges scored as its 12 did on 6,000 MNIST rows (7
+    # for dense maps, which decode half as much); 3,000 rows and digits' 1,400, with
+    # fewer edge batches an epoch, needed 12 (infonce_epochs.md). A continued fit
+    # reads its own rows.
     params = AutoencoderReducer(2, neighbor_loss=neighbor_loss).get_params()
     spec = resolve_spec(params, DataFacts(64, True, 0.0, 1.0, n_rows))
     assert (spec.epochs, spec.learning_rate) == (epochs, 1e-2)
@@ -314,19 +316,23 @@ def test_fit_counts_the_training_rows_that_choose_the_auto_epochs():
     reducer = AutoencoderReducer(2)
     _, facts = training_rows(reducer, X, reset=True)
     assert facts.n_rows == 6000
-    assert resolve_spec(reducer.get_params(), facts).epochs == 6
+    assert resolve_spec(reducer.get_params(), facts).epochs == 7
 
 
-@pytest.mark.parametrize("early_stopping, epochs", [(False, 6), (True, 12)])
+@pytest.mark.parametrize(
+    "early_stopping, epochs, decoded_heads", [(False, 7, 0.5), (True, 12, 1.0)]
+)
 def test_rows_held_out_for_early_stopping_do_not_count_for_the_auto_epochs(
-    early_stopping, epochs
+    early_stopping, epochs, decoded_heads
 ):
     # 6,600 rows less 10 % held out leave 5,940 to train on and build the graph of:
-    # under InfoNCE's 6,000, so 12 epochs. (Networks are built, not trained, here.)
+    # under InfoNCE's 6,000, so 12 epochs and every head decoded. (Networks are built,
+    # not trained, here.)
     X = np.random.RandomState(0).rand(6600, 4)
     reducer = AutoencoderReducer(2, early_stopping=early_stopping, random_state=0)
     reducer._start_or_continue(X, False, early_stopping, choose_alpha=False)
     assert reducer.spec_.epochs == epochs
+    assert reducer.spec_.decoded_heads == decoded_heads
     reducer.set_params(warm_start=True)
     reducer._start_or_continue(X, True, early_stopping, choose_alpha=False)
     assert reducer.spec_.epochs == epochs
