@@ -29,9 +29,9 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from training_runs import (  # noqa: E402
-    digits_split,
-    labelled_validation_split,
+    SEEN_ROWS_SCORES,
     map_scores_with_seen_rows,
+    map_splits,
     seeds_cells,
     write_csv,
     write_table_report,
@@ -42,7 +42,7 @@ from skae import AutoencoderReducer  # noqa: E402
 # (pca_components, noise): the rows at the maps' earlier noise first.
 SETTINGS = ((None, 0.3), (100, 0.3), (100, 0.5), (50, 0.3), (50, 0.5), (50, 0.7))
 SEEDS = (0, 1, 2)
-SCORES = ("mse", "trustworthiness", "knn_accuracy", "training_trustworthiness", "fit_s")
+SCORES = SEEN_ROWS_SCORES
 COLUMNS = ["data", "pca_components", "noise", *SCORES]
 
 
@@ -66,10 +66,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True, help="MNIST's folder")
     args = parser.parse_args()
-    splits = {
-        "digits": digits_split(),
-        "MNIST": labelled_validation_split(args.data_dir),
-    }
+    splits = map_splits(args.data_dir)
     # A first fit pays the imports and compilations, outside every timed fit.
     AutoencoderReducer(2, epochs=1, random_state=0).fit(splits["digits"][0][:200])
     rows = []

@@ -27,9 +27,9 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from training_runs import (  # noqa: E402
-    digits_split,
-    labelled_validation_split,
+    SEEN_ROWS_SCORES,
     map_scores_with_seen_rows,
+    map_splits,
     seeds_cells,
     write_csv,
     write_table_report,
@@ -39,7 +39,7 @@ from skae import AutoencoderReducer  # noqa: E402
 
 NOISES = (0.1, 0.2, 0.3, 0.4, 0.5)
 SEEDS = (0, 1, 2)
-SCORES = ("mse", "trustworthiness", "knn_accuracy", "training_trustworthiness", "fit_s")
+SCORES = SEEN_ROWS_SCORES
 COLUMNS = ["data", "noise", *SCORES]
 
 
@@ -58,10 +58,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True, help="MNIST's folder")
     args = parser.parse_args()
-    splits = {
-        "digits": digits_split(),
-        "MNIST": labelled_validation_split(args.data_dir),
-    }
+    splits = map_splits(args.data_dir)
     rows = []
     for data_name, split in splits.items():
         for noise in NOISES:

@@ -120,6 +120,21 @@ def map_scores(reducer, X_fit, y_fit, X_val, y_val) -> dict:
     }
 
 
+def map_splits(data_dir) -> dict:
+    """The map benchmarks' splits: digits' (the test suite's) and MNIST's validation."""
+    return {"digits": digits_split(), "MNIST": labelled_validation_split(data_dir)}
+
+
+# What map_scores_with_seen_rows scores, in the order the map benchmarks' tables show.
+SEEN_ROWS_SCORES = (
+    "mse",
+    "trustworthiness",
+    "knn_accuracy",
+    "training_trustworthiness",
+    "fit_s",
+)
+
+
 def map_scores_with_seen_rows(reducer, X_fit, y_fit, X_val, y_val) -> dict:
     """`map_scores`, and the trustworthiness of as many training rows (the first ones)
     as there are validation rows: how far the map generalises to rows it has not seen."""
