@@ -8,7 +8,7 @@ for the neighbour term, and the decoder reconstructs the heads
 so reconstructing half the heads (a quarter of the batch) halves that work; the time it
 saves can pay for an epoch more. This fits ``AutoencoderReducer(2, epochs=...,
 random_state=seed)``, three seeds each, with the share set in
-``skae.spec.AUTO_SETTINGS`` for dense maps of every size, on:
+``skae.spec.AUTO_SETTINGS`` for maps of every size, on:
 
 - digits: 1,400 training rows, the other 397 scored (the test suite's split), at its
   default epochs;
@@ -16,12 +16,16 @@ random_state=seed)``, three seeds each, with the share set in
   6,000-7,999 scored, at 6 epochs (the earlier default) and more. The last 2,000
   images are never read here.
 
+With ``--architecture conv`` it fits conv maps (``architecture="conv"``) on MNIST
+only: their decoder's transposed convolutions are most of a step's arithmetic too.
+
 Scores: held-out MSE, trustworthiness (k=5) and 5-NN accuracy (classifier fitted on the
 training codes), the trustworthiness of as many training rows as there are held-out
 rows, and fit seconds.
 
 Run: python benchmarks/map_decoded_heads.py --data-dir ../shared/data/mnist
-(writes benchmarks/results/map_decoded_heads.csv and .md)
+(writes benchmarks/results/map_decoded_heads.csv and .md), and with
+--architecture conv (writes map_decoded_heads_conv.csv and .md)
 """
 
 import argparse
@@ -43,21 +47,27 @@ from skae.spec import AUTO_SETTINGS  # noqa: E402
 
 # (share of the heads decoded, epochs): "auto" is the data's default epochs.
 SETTINGS = {
-    "digits": ((1.0, "auto"), (0.5, "auto")),
-    "MNIST": ((1.0, 6), (0.5, 6), (0.5, 7), (0.5, 8)),
+    "dense": {
+        "digits": ((1.0, "auto"), (0.5, "auto")),
+        "MNIST": ((1.0, 6), (0.5, 6), (0.5, 7), (0.5, 8)),
+    },
+    "conv": {"MNIST": ((1.0, 6), (0.5, 6))},
 }
+# The profiles that set the share for maps of few rows (dense only) and of many.
+SHARE_PROFILES = ("infonce_dense", "infonce_many_rows")
 SEEDS = (0, 1, 2)
 SCORES = SEEN_ROWS_SCORES
 COLUMNS = ["data", "decoded heads", "epochs", *SCORES]
 
 
-def row(data_name: str, decoded_heads: float, epochs, split) -> dict:
-    # The dense-map profiles that apply to few rows and to many.
-    AUTO_SETTINGS["infonce_dense"]["decoded_heads"] = decoded_heads
-    AUTO_SETTINGS["infonce_dense_many_rows"]["decoded_heads"] = decoded_heads
+def row(architecture: str, data_name: str, decoded_heads: float, epochs, split) -> dict:
+    for profile in SHARE_PROFILES:
+        AUTO_SETTINGS[profile]["decoded_heads"] = decoded_heads
     runs, reducer = [], None
     for seed in SEEDS:
-        reducer = AutoencoderReducer(2, epochs=epochs, random_state=seed)
+        reducer = AutoencoderReducer(
+            2, architecture=architecture, epochs=epochs, random_state=seed
+        )
         runs.append(map_scores_with_seen_rows(reducer, *split))
     print(data_name, decoded_heads, epochs, runs, flush=True)
     return {
@@ -71,25 +81,34 @@ def row(data_name: str, decoded_heads: float, epochs, split) -> dict:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True, help="MNIST's folder")
+    parser.add_argument("--architecture", choices=sorted(SETTINGS), default="dense")
     args = parser.parse_args()
+    settings = SETTINGS[args.architecture]
     splits = map_splits(args.data_dir)
     # A first fit pays the imports and compilations, outside every timed fit.
     AutoencoderReducer(2, epochs=1, random_state=0).fit(splits["digits"][0][:200])
+    stem = "map_decoded_heads"
+    command = "python benchmarks/map_decoded_heads.py --data-dir ../shared/data/mnist"
+    network = "encoder reading 50 principal components"
+    if args.architecture != "dense":
+        stem += f"_{args.architecture}"
+        command += f" --architecture {args.architecture}"
+        network = f'architecture="{args.architecture}"'
     rows = []
-    for data_name, split in splits.items():
-        for decoded_heads, epochs in SETTINGS[data_name]:
-            rows.append(row(data_name, decoded_heads, epochs, split))
-            write_csv("map_decoded_heads", COLUMNS, rows)
+    for data_name, data_settings in settings.items():
+        for decoded_heads, epochs in data_settings:
+            split = splits[data_name]
+            rows.append(row(args.architecture, data_name, decoded_heads, epochs, split))
+            write_csv(stem, COLUMNS, rows)
     caption = (
-        "The default 2-D map (InfoNCE, encoder reading 50 principal components) with "
+        f"The default 2-D map (InfoNCE, {network}) with "
         "its decoder reconstructing all of each edge batch's heads (1) or half of them "
         "(0.5), seeds 0 / 1 / 2: held-out MSE, trustworthiness (k=5) and 5-NN "
         "accuracy, trustworthiness of as many training rows, fit seconds (digits: 397 "
         "held-out rows; MNIST: validation images 6,000-7,999, fitted on images "
         "0-5,999)."
     )
-    command = "python benchmarks/map_decoded_heads.py --data-dir ../shared/data/mnist"
-    write_table_report("map_decoded_heads", caption, COLUMNS, rows, command)
+    write_table_report(stem, caption, COLUMNS, rows, command)
 
 
 if __name__ == "__main__":

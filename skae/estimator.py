@@ -270,13 +270,14 @@ class AutoencoderReducer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         The Keras dtype policy of the hidden layers, as Keras' mixed precision names
         it: ``"mixed_bfloat16"`` computes them in bfloat16 on float32 weights; the code
         and the reconstruction are computed in float32 either way. ``"auto"`` is
-        ``"mixed_bfloat16"`` for the built-in ``"conv"`` codes where the backend
-        computes bfloat16 natively (TensorFlow and PyTorch on a CPU with AVX512_BF16 or
-        AMX, `skae.precision.bfloat16_native`), and ``"float32"`` otherwise: on MNIST's
-        validation split the conv network then reconstructed as well in about three
-        quarters of the time, while dense networks, and JAX's convolutions, gained nothing
-        (user guide, "Training"). The choice is ``spec_.dtype_policy``. Builders
-        (``encoder``, ``decoder``) set their own layers' dtype.
+        ``"mixed_bfloat16"`` for the built-in ``"conv"`` codes and conv InfoNCE maps of
+        6,000 or more rows where the backend computes bfloat16 natively (TensorFlow and
+        PyTorch on a CPU with AVX512_BF16 or AMX, `skae.precision.bfloat16_native`), and
+        ``"float32"`` otherwise: on MNIST's validation split these then trained as well
+        in less time, while dense networks, and JAX's convolutions, gained nothing or
+        too little to tell (user guide, "Training" and "2-D maps"). The choice is
+        ``spec_.dtype_policy``. Builders (``encoder``, ``decoder``) set their own layers'
+        dtype.
     warm_start : bool, default=False
         When True, `fit` continues training the fitted networks instead of starting
         anew, until ``n_iter_`` reaches ``epochs``: raise ``epochs`` to train further

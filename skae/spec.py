@@ -65,11 +65,13 @@ __all__ = ["AUTO_SETTINGS", "DataFacts", "FitSpec", "resolve_spec"]
 # (benchmarks/results/map_input.md); and
 # "infonce_many_rows" overrides them from INFONCE_FEW_EPOCHS_MIN_ROWS rows, chosen
 # on MNIST's validation split (benchmarks/results/neighbor_tuning.md); their epochs
-# are passes over the graph's edges; and "infonce_dense_many_rows" overrides it for
-# dense ones, with decoded_heads (no parameter): their decoder reconstructs half of
-# each edge batch's heads, which on MNIST's validation split paid for a seventh epoch
-# in 0.97 of the time, every score as good or a little better (on digits' fewer rows
-# it cost 4% more error; benchmarks/results/map_decoded_heads.md).
+# are passes over the graph's edges. Their decoder reconstructs half of each edge
+# batch's heads (decoded_heads, no parameter; on digits' fewer rows it cost 4% more
+# error, benchmarks/results/map_decoded_heads*.md), and their hidden layers compute in
+# bfloat16 where that is native: conv maps trained to the same validation scores in
+# less time (benchmarks/results/map_precision.md). "infonce_dense_many_rows" overrides
+# it for dense ones: the decoder's saved time paid for a seventh epoch, every score as
+# good or a little better, and bfloat16 saved too little to be told from noise.
 AUTO_SETTINGS = {
     "dense": {
         "pca_components": None,
@@ -128,8 +130,12 @@ AUTO_SETTINGS = {
     },
     "infonce": {"learning_rate_schedule": "linear"},
     "infonce_dense": {"noise": 0.3, "pca_components": 50},
-    "infonce_many_rows": {"epochs": 6},
-    "infonce_dense_many_rows": {"epochs": 7, "decoded_heads": 0.5},
+    "infonce_many_rows": {
+        "epochs": 6,
+        "decoded_heads": 0.5,
+        "dtype_policy": "mixed_bfloat16",
+    },
+    "infonce_dense_many_rows": {"epochs": 7, "dtype_policy": "float32"},
 }
 
 # Parameters a continued fit may change: they steer training, not the network.
@@ -539,7 +545,8 @@ def _checked_dtype_policy(params: dict, profiles, bfloat16_native: bool) -> str:
     """The hidden layers' dtype policy; ValueError where it cannot reach them.
 
     "auto" takes bfloat16 arithmetic only where it was measured faster at the same
-    error: skae's own conv network, on a backend that computes bfloat16 natively.
+    error: skae's own conv network and conv maps of many rows, on a backend that
+    computes bfloat16 natively.
     """
     custom = params["encoder"] is not None or params["decoder"] is not None
     choice = params["dtype_policy"]

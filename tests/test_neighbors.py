@@ -141,21 +141,29 @@ def test_the_share_of_decoded_heads_must_be_a_whole_fraction(decoded_heads):
 
 
 @pytest.mark.parametrize(
-    "params, n_rows, decoded_heads, epochs",
+    "params, n_rows, decoded_heads, epochs, policy",
     [
-        ({}, 6000, 0.5, 7),  # a dense InfoNCE map of many rows
-        ({}, 5999, 1.0, 12),
-        ({"architecture": "conv"}, 6000, 1.0, 6),
-        ({"neighbor_loss": "umap"}, 6000, 1.0, 12),
-        ({"neighbor_loss": None}, 6000, 1.0, 200),
+        ({}, 6000, 0.5, 7, "float32"),  # a dense InfoNCE map of many rows
+        ({}, 5999, 1.0, 12, "float32"),
+        ({"architecture": "conv"}, 6000, 0.5, 6, "mixed_bfloat16"),
+        ({"architecture": "conv"}, 5999, 1.0, 12, "float32"),
+        ({"neighbor_loss": "umap"}, 6000, 1.0, 12, "float32"),
+        ({"neighbor_loss": None}, 6000, 1.0, 200, "float32"),
     ],
 )
-def test_dense_infonce_maps_of_many_rows_decode_half_their_heads_an_epoch_longer(
-    params, n_rows, decoded_heads, epochs
+def test_infonce_maps_of_many_rows_decode_half_their_heads_conv_in_bfloat16(
+    params, n_rows, decoded_heads, epochs, policy
 ):
     facts = DataFacts(64, True, 0.0, 1.0, n_rows)
-    spec = resolve_spec(AutoencoderReducer(2, **params).get_params(), facts)
-    assert (spec.decoded_heads, spec.epochs) == (decoded_heads, epochs)
+    params = AutoencoderReducer(2, **params).get_params()
+    spec = resolve_spec(params, facts, bfloat16_native=True)
+    assert (spec.decoded_heads, spec.epochs, spec.dtype_policy) == (
+        decoded_heads,
+        epochs,
+        policy,
+    )
+    # Where bfloat16 is emulated, "auto" keeps float32.
+    assert resolve_spec(params, facts, bfloat16_native=False).dtype_policy == "float32"
 
 
 def test_a_maps_network_decodes_the_specs_share_of_heads(digits, monkeypatch):

@@ -24,7 +24,8 @@ def _builder(input_dim, n_components):
         ({"architecture": "conv"}, True, "mixed_bfloat16"),
         ({"architecture": "conv"}, False, "float32"),
         ({}, True, "float32"),
-        # Maps keep the float32 their settings were chosen with.
+        # Maps of few rows keep the float32 their settings were chosen with (maps of
+        # many rows: test_neighbors).
         ({"architecture": "conv", "n_components": 2}, True, "float32"),
         ({"architecture": "conv", "encoder": _builder}, True, "float32"),
         ({"dtype_policy": "mixed_bfloat16"}, False, "mixed_bfloat16"),
@@ -36,7 +37,7 @@ def test_auto_dtype_policy_is_bfloat16_for_conv_codes_where_it_is_native(
 ):
     # On MNIST's validation split the conv network reconstructed as well in bfloat16 in
     # about three quarters of the time on TensorFlow, and faster on PyTorch; dense
-    # networks and JAX's convolutions gained nothing (conv_precision_*.md,
+    # codes and JAX's convolutions gained nothing (conv_precision_*.md,
     # epoch_overhead_mnist_tensorflow.md).
     reducer = AutoencoderReducer(**{"n_components": 8, **params})
     spec = resolve_spec(reducer.get_params(), IMAGES, bfloat16_native=native)
