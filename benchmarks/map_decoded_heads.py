@@ -100,13 +100,17 @@ def main():
             split = splits[data_name]
             rows.append(row(args.architecture, data_name, decoded_heads, epochs, split))
             write_csv(stem, COLUMNS, rows)
+    splits_said = {
+        "digits": "digits: 397 held-out rows",
+        "MNIST": "MNIST: validation images 6,000-7,999, fitted on images 0-5,999",
+    }
     caption = (
         f"The default 2-D map (InfoNCE, {network}) with "
         "its decoder reconstructing all of each edge batch's heads (1) or half of them "
         "(0.5), seeds 0 / 1 / 2: held-out MSE, trustworthiness (k=5) and 5-NN "
-        "accuracy, trustworthiness of as many training rows, fit seconds (digits: 397 "
-        "held-out rows; MNIST: validation images 6,000-7,999, fitted on images "
-        "0-5,999)."
+        "accuracy, trustworthiness of as many training rows, fit seconds ("
+        + "; ".join(splits_said[name] for name in settings)
+        + ")."
     )
     write_table_report(stem, caption, COLUMNS, rows, command)
 
