@@ -37,6 +37,7 @@ from training_runs import (  # noqa: E402
     SEEN_ROWS_SCORES,
     map_scores_with_seen_rows,
     map_splits,
+    map_splits_said,
     seeds_cells,
     write_csv,
     write_table_report,
@@ -96,21 +97,16 @@ def main():
         network = f'architecture="{args.architecture}"'
     rows = []
     for data_name, data_settings in settings.items():
+        split = splits[data_name]
         for decoded_heads, epochs in data_settings:
-            split = splits[data_name]
             rows.append(row(args.architecture, data_name, decoded_heads, epochs, split))
             write_csv(stem, COLUMNS, rows)
-    splits_said = {
-        "digits": "digits: 397 held-out rows",
-        "MNIST": "MNIST: validation images 6,000-7,999, fitted on images 0-5,999",
-    }
     caption = (
         f"The default 2-D map (InfoNCE, {network}) with "
         "its decoder reconstructing all of each edge batch's heads (1) or half of them "
         "(0.5), seeds 0 / 1 / 2: held-out MSE, trustworthiness (k=5) and 5-NN "
-        "accuracy, trustworthiness of as many training rows, fit seconds ("
-        + "; ".join(splits_said[name] for name in settings)
-        + ")."
+        "accuracy, trustworthiness of as many training rows, fit seconds "
+        f"({map_splits_said(settings)})."
     )
     write_table_report(stem, caption, COLUMNS, rows, command)
 

@@ -32,6 +32,7 @@ from training_runs import (  # noqa: E402
     SEEN_ROWS_SCORES,
     map_scores_with_seen_rows,
     map_splits,
+    map_splits_said,
     seeds_cells,
     write_csv,
     write_table_report,
@@ -81,8 +82,7 @@ def main():
         "The default 2-D map (InfoNCE) with its encoder reading the rows (None) or their "
         "leading principal components, at each training noise, seeds 0 / 1 / 2: "
         "held-out MSE, trustworthiness (k=5) and 5-NN accuracy, trustworthiness of as "
-        "many training rows, fit seconds (digits: 397 held-out rows; MNIST: validation "
-        "images 6,000-7,999, fitted on images 0-5,999)."
+        f"many training rows, fit seconds ({map_splits_said(splits)})."
     )
     command = "python benchmarks/map_input.py --data-dir ../shared/data/mnist"
     write_table_report("map_input", caption, COLUMNS, rows, command)

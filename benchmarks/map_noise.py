@@ -30,6 +30,7 @@ from training_runs import (  # noqa: E402
     SEEN_ROWS_SCORES,
     map_scores_with_seen_rows,
     map_splits,
+    map_splits_said,
     seeds_cells,
     write_csv,
     write_table_report,
@@ -67,8 +68,7 @@ def main():
     caption = (
         "The default 2-D map (InfoNCE) at each training noise, seeds 0 / 1 / 2: held-out "
         "MSE, trustworthiness (k=5) and 5-NN accuracy, trustworthiness of as many "
-        "training rows, fit seconds (digits: 397 held-out rows; MNIST: validation "
-        "images 6,000-7,999, fitted on images 0-5,999)."
+        f"training rows, fit seconds ({map_splits_said(splits)})."
     )
     command = "python benchmarks/map_noise.py --data-dir ../shared/data/mnist"
     write_table_report("map_noise", caption, COLUMNS, rows, command)

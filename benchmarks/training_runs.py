@@ -125,6 +125,18 @@ def map_splits(data_dir) -> dict:
     return {"digits": digits_split(), "MNIST": labelled_validation_split(data_dir)}
 
 
+# How the map benchmarks' captions name each of map_splits' splits.
+_MAP_SPLITS_SAID = {
+    "digits": "digits: 397 held-out rows",
+    "MNIST": "MNIST: validation images 6,000-7,999, fitted on images 0-5,999",
+}
+
+
+def map_splits_said(names) -> str:
+    """The named splits of map_splits, as a caption says them."""
+    return "; ".join(_MAP_SPLITS_SAID[name] for name in names)
+
+
 # What map_scores_with_seen_rows scores, in the order the map benchmarks' tables show.
 SEEN_ROWS_SCORES = (
     "mse",
